@@ -1,0 +1,3 @@
+"""(placeholder: being implemented)"""
+
+ROUTES: list[object] = []

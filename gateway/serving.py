@@ -1,0 +1,89 @@
+"""Serving ASGI apps with uvicorn: in the foreground (CLI) or on a background thread (tests, dev)."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+import uvicorn
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port that is free on ``host`` right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def bind_socket(host: str, port: int) -> socket.socket:
+    """A listening socket bound before the server starts, so its URL is valid the moment we print it."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+@dataclass
+class ThreadedServer:
+    """An ASGI app served by uvicorn on its own thread and event loop, on an already bound socket."""
+
+    app: Any
+    host: str = "127.0.0.1"
+    port: int = 0
+    log_level: str = "warning"
+    _server: uvicorn.Server | None = field(default=None, init=False)
+    _thread: threading.Thread | None = field(default=None, init=False)
+    _ready: threading.Event = field(default_factory=threading.Event, init=False)
+    loop: asyncio.AbstractEventLoop | None = field(default=None, init=False)
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self) -> ThreadedServer:
+        sock = bind_socket(self.host, self.port)
+        self.port = sock.getsockname()[1]
+        config = uvicorn.Config(self.app, log_level=self.log_level, lifespan="on", access_log=False)
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._run, args=(sock,), daemon=True, name=f"asgi:{self.port}")
+        self._thread.start()
+        if not self._ready.wait(timeout=30):
+            raise RuntimeError("server did not start")
+        return self
+
+    def _run(self, sock: socket.socket) -> None:
+        assert self._server is not None
+        self.loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(self.loop)
+        server = self._server
+
+        async def serve() -> None:
+            serving = asyncio.ensure_future(server.serve(sockets=[sock]))
+            while not server.started and not serving.done():
+                await asyncio.sleep(0.005)
+            self._ready.set()
+            await serving
+
+        try:
+            self.loop.run_until_complete(serve())
+        finally:
+            self._ready.set()
+            self.loop.close()
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+
+    def __enter__(self) -> ThreadedServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
