@@ -33,8 +33,6 @@ def _uv() -> Path:
 
 
 def main(argv: list[str]) -> int:
-    if sys.version_info < (3, 11):
-        sys.exit("LedgerBridge needs Python 3.11 or newer")
     if not argv or argv[0] not in {"dev", "test", "sandbox", "serve", "shell"}:
         sys.exit(__doc__)
     command, rest = argv[0], argv[1:]

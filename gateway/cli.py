@@ -23,9 +23,13 @@ def main() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8090, show_default=True, type=int, help="Port (0 picks a free one).")
 @click.option("--api-key", default=None, help="Use this fixed API key for the demo organization.")
-@click.option("--rate", default=2.0, show_default=True, type=float, help="Token bucket refill, requests/second.")
+@click.option(
+    "--rate", default=2.0, show_default=True, type=float, help="Token bucket refill, requests/second."
+)
 @click.option("--burst", default=2.0, show_default=True, type=float, help="Token bucket capacity.")
-@click.option("--company", default="Sandbox GmbH", show_default=True, help="Demo organization's company name.")
+@click.option(
+    "--company", default="Sandbox GmbH", show_default=True, help="Demo organization's company name."
+)
 @click.option(
     "--signing-key",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -35,7 +39,13 @@ def main() -> None:
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the facts as one JSON line (for scripts).")
 def sandbox(
-    host: str, port: int, api_key: str | None, rate: float, burst: float, company: str, signing_key: Path,
+    host: str,
+    port: int,
+    api_key: str | None,
+    rate: float,
+    burst: float,
+    company: str,
+    signing_key: Path,
     as_json: bool,
 ) -> None:
     """Serve the lexoffice sandbox (a faithful simulator of the lexoffice API)."""

@@ -29,6 +29,18 @@ def bind_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
+class _SignallingServer(uvicorn.Server):
+    """A uvicorn server that sets ``ready`` once it accepts connections."""
+
+    def __init__(self, config: uvicorn.Config, ready: threading.Event) -> None:
+        super().__init__(config)
+        self.ready = ready
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        self.ready.set()
+
+
 @dataclass
 class ThreadedServer:
     """An ASGI app served by uvicorn on its own thread and event loop, on an already bound socket."""
@@ -50,7 +62,7 @@ class ThreadedServer:
         sock = bind_socket(self.host, self.port)
         self.port = sock.getsockname()[1]
         config = uvicorn.Config(self.app, log_level=self.log_level, lifespan="on", access_log=False)
-        self._server = uvicorn.Server(config)
+        self._server = _SignallingServer(config, self._ready)
         self._thread = threading.Thread(target=self._run, args=(sock,), daemon=True, name=f"asgi:{self.port}")
         self._thread.start()
         if not self._ready.wait(timeout=30):
@@ -61,17 +73,8 @@ class ThreadedServer:
         assert self._server is not None
         self.loop = asyncio.new_event_loop()
         asyncio.set_event_loop(self.loop)
-        server = self._server
-
-        async def serve() -> None:
-            serving = asyncio.ensure_future(server.serve(sockets=[sock]))
-            while not server.started and not serving.done():
-                await asyncio.sleep(0.005)
-            self._ready.set()
-            await serving
-
         try:
-            self.loop.run_until_complete(serve())
+            self.loop.run_until_complete(self._server.serve(sockets=[sock]))
         finally:
             self._ready.set()
             self.loop.close()

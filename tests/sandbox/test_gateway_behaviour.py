@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import httpx
 import pytest
 
+from tests.support.samples import sample
 from tests.support.sandbox import RunningSandbox, SandboxOrg
-
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "reference" / "lexoffice-samples"
-
-
-def sample(name: str) -> dict:
-    return json.loads((SAMPLES / name).read_text())
 
 
 @pytest.mark.parametrize("header", [None, "Bearer", "Bearer nope", "Basic abc", "bearer-less"])

@@ -30,8 +30,9 @@ from connectors.lexoffice.sandbox.filetypes import (
 )
 from connectors.lexoffice.sandbox.render import document_filename, render_sales_document
 from connectors.lexoffice.sandbox.signing import SigningKey, compact_json, verify_signature
+from tests.support.samples import SAMPLES_DIR
 
-INVOICE_SAMPLE = Path("/work/shared/reference/lexoffice-samples/040_invoices_retrieve_response.json")
+INVOICE_SAMPLE = SAMPLES_DIR / "040_invoices_retrieve_response.json"
 KINDS = [
     "invoice",
     "credit-note",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -39,11 +38,16 @@ class RedisServer:
         process = subprocess.Popen(
             [
                 redis_binary(),
-                "--port", str(port),
-                "--bind", "127.0.0.1",
-                "--save", "",
-                "--appendonly", "no",
-                "--dir", directory.name,
+                "--port",
+                str(port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                directory.name,
                 *extra_args,
             ],
             stdout=subprocess.DEVNULL,
@@ -61,7 +65,7 @@ class RedisServer:
                 if client.ping():
                     client.close()
                     return
-            except (redis.ConnectionError, socket.error):
+            except (OSError, redis.ConnectionError):
                 if self.process.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"redis-server on port {self.port} did not start") from None
                 time.sleep(0.02)

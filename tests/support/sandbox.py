@@ -44,7 +44,9 @@ class SandboxOrg:
 
     def set_rate_limit(self, rate: float, burst: float) -> None:
         with self.sandbox.control() as c:
-            c.put(f"/_sandbox/keys/{self.api_key}/rate-limit", json={"rate": rate, "burst": burst}).raise_for_status()
+            c.put(
+                f"/_sandbox/keys/{self.api_key}/rate-limit", json={"rate": rate, "burst": burst}
+            ).raise_for_status()
 
     def stats(self) -> dict[str, Any]:
         with self.sandbox.control() as c:
@@ -66,8 +68,13 @@ class RunningSandbox:
     def control(self) -> httpx.Client:
         return httpx.Client(base_url=self.url, timeout=30)
 
-    def new_org(self, company_name: str = "Testfirma GmbH", rate: float = 1000.0, burst: float = 1000.0,
-                **settings: Any) -> SandboxOrg:
+    def new_org(
+        self,
+        company_name: str = "Testfirma GmbH",
+        rate: float = 1000.0,
+        burst: float = 1000.0,
+        **settings: Any,
+    ) -> SandboxOrg:
         """A fresh organization; by default its key is not throttled (tests of the bucket set their own)."""
         org = self.app.state.create_organization(company_name, **settings)
         key = self.app.state.create_key(org.id, rate=rate, burst=burst)

@@ -95,7 +95,9 @@ class Sandbox:
         else:
             log.exception("sandbox: unhandled error on %s %s", request.method, path)
             status = HTTP_500_INTERNAL_SERVER_ERROR
-            return Response(content=encode(gateway_body(status)), status_code=status, media_type="application/json")
+            return Response(
+                content=encode(gateway_body(status)), status_code=status, media_type="application/json"
+            )
         if path.startswith("/_sandbox/"):
             body: dict[str, Any] = {"status": error.status, "message": error.message}
         else:
@@ -104,6 +106,7 @@ class Sandbox:
         return Response(
             content=encode(body), status_code=error.status, media_type="application/json", headers=headers
         )
+
 
 def _load_signing_key(path: Path | None) -> SigningKey:
     """The webhook signing key: read from ``path`` if it exists, else generated (and saved there)."""

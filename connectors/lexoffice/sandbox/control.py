@@ -82,7 +82,9 @@ def _check_kind(kind: str) -> str:
         return kind
     if kind.startswith("status:") and kind[7:].isdigit() and 400 <= int(kind[7:]) <= 599:
         return kind
-    raise ApiError(400, f"unknown fault kind {kind!r}: use status:<4xx/5xx>, timeout or timeout-after-perform")
+    raise ApiError(
+        400, f"unknown fault kind {kind!r}: use status:<4xx/5xx>, timeout or timeout-after-perform"
+    )
 
 
 @post("/_sandbox/organizations")
@@ -112,7 +114,9 @@ def describe_organization(request: Request[Any, Any, Any], organization_id: From
 
 
 @get("/_sandbox/organizations/{organization_id:str}/records/{collection:str}", sync_to_thread=False)
-def list_records(request: Request[Any, Any, Any], organization_id: FromPath[str], collection: FromPath[str]) -> Response[bytes]:
+def list_records(
+    request: Request[Any, Any, Any], organization_id: FromPath[str], collection: FromPath[str]
+) -> Response[bytes]:
     """Every stored record of one collection, as stored (for test assertions)."""
     org = _org(sandbox_state(request), organization_id)
     return json_response(list(org.collection(collection).values()))

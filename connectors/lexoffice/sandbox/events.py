@@ -96,7 +96,12 @@ class EventBus:
 
     def describe(self) -> list[dict[str, Any]]:
         return [
-            {"subscriptionId": d.subscription_id, "url": d.url, "body": d.body.decode(), "status": d.status,
-             "error": d.error}
+            {
+                "subscriptionId": d.subscription_id,
+                "url": d.url,
+                "body": d.body.decode(),
+                "status": d.status,
+                "error": d.error,
+            }
             for d in self.deliveries
         ]

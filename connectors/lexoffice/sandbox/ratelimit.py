@@ -38,4 +38,9 @@ class TokenBucket:
         return False
 
     def stats(self) -> dict[str, float]:
-        return {"rate": self.rate, "capacity": self.capacity, "accepted": self.accepted, "rejected": self.rejected}
+        return {
+            "rate": self.rate,
+            "capacity": self.capacity,
+            "accepted": self.accepted,
+            "rejected": self.rejected,
+        }

@@ -67,7 +67,9 @@ class Organization:
     tax_type: str = "net"
     small_business: bool = False
     distance_sales_principle: str = "ORIGIN"
-    business_features: list[str] = field(default_factory=lambda: ["INVOICING", "INVOICING_PRO", "BOOKKEEPING"])
+    business_features: list[str] = field(
+        default_factory=lambda: ["INVOICING", "INVOICING_PRO", "BOOKKEEPING"]
+    )
     connection_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     user_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     user_name: str = "Sandbox User"
@@ -119,7 +121,9 @@ class Organization:
             self.emit(self, event, record["id"])
         return record
 
-    def store_file(self, content: bytes, media_type: str, filename: str, voucher_id: str | None = None) -> StoredFile:
+    def store_file(
+        self, content: bytes, media_type: str, filename: str, voucher_id: str | None = None
+    ) -> StoredFile:
         stored = StoredFile(
             str(uuid.uuid4()), content, media_type, filename, self.clock.now(), voucher_id=voucher_id
         )
@@ -174,7 +178,11 @@ class SandboxState:
         return org
 
     def create_key(
-        self, organization_id: str, token: str | None = None, rate: float | None = None, burst: float | None = None
+        self,
+        organization_id: str,
+        token: str | None = None,
+        rate: float | None = None,
+        burst: float | None = None,
     ) -> ApiKey:
         """Issue an API key for an organization (``token`` fixes its value, for scripts and CI)."""
         if organization_id not in self.organizations:

@@ -55,7 +55,9 @@ def json_response(data: Any, status: int = 200, headers: dict[str, str] | None =
     return Response(content=encode(data), status_code=status, media_type="application/json", headers=headers)
 
 
-def action_result(request: Request[Any, Any, Any], collection: str, record: Record, status: int) -> Response[bytes]:
+def action_result(
+    request: Request[Any, Any, Any], collection: str, record: Record, status: int
+) -> Response[bytes]:
     """The ``{id, resourceUri, createdDate, updatedDate, version}`` answer of POST/PUT."""
     base = str(request.base_url).rstrip("/")
     return json_response(
@@ -96,8 +98,12 @@ async def json_body(request: Request[Any, Any, Any]) -> dict[str, Any]:
     """
     content_type = request.headers.get("content-type", "")
     if not content_type.split(";")[0].strip().lower().endswith("json"):
-        raise ApiError(415, "Content type '' not supported" if not content_type else
-                       f"Content type '{content_type}' not supported")
+        raise ApiError(
+            415,
+            "Content type '' not supported"
+            if not content_type
+            else f"Content type '{content_type}' not supported",
+        )
     raw = await request.body()
     try:
         data = _decoder.decode(raw)
@@ -119,7 +125,9 @@ def validate(data: Any, schema: type[T]) -> T:
         raise validation_error(path, reason) from None
 
 
-def require_timestamp(data: dict[str, Any], field_name: str, path: str | None = None, required: bool = True) -> str | None:
+def require_timestamp(
+    data: dict[str, Any], field_name: str, path: str | None = None, required: bool = True
+) -> str | None:
     """Check a strict lexoffice date-time field; 406 when unparseable (or missing and required)."""
     value = data.get(field_name)
     full = path or field_name
