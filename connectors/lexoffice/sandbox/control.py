@@ -15,8 +15,8 @@ from litestar.response import Response as PlainResponse
 
 from .errors import ApiError
 from .faults import Fault, FaultPlan
-from .state import ApiKey, Organization, SandboxState
-from .web import json_body, json_response, sandbox_state, validate
+from .state import ApiKey, SandboxState
+from .web import json_body, json_response, organization_by_id, sandbox_state, validate
 
 
 class NewOrganization(msgspec.Struct, forbid_unknown_fields=True):
@@ -63,13 +63,6 @@ class ClockShift(msgspec.Struct, forbid_unknown_fields=True):
 _FAULT_KINDS = ("timeout", "timeout-after-perform")
 
 
-def _org(state: SandboxState, organization_id: str) -> Organization:
-    org = state.organizations.get(organization_id)
-    if org is None:
-        raise ApiError(404, f"no organization {organization_id}")
-    return org
-
-
 def _key(state: SandboxState, token: str) -> ApiKey:
     key = state.keys.get(token)
     if key is None:
@@ -103,7 +96,7 @@ async def create_organization(request: Request[Any, Any, Any]) -> Response[bytes
 
 @get("/_sandbox/organizations/{organization_id:str}", sync_to_thread=False)
 def describe_organization(request: Request[Any, Any, Any], organization_id: FromPath[str]) -> Response[bytes]:
-    org = _org(sandbox_state(request), organization_id)
+    org = organization_by_id(request, organization_id)
     return json_response(
         {
             "profile": org.profile(),
@@ -118,7 +111,7 @@ def list_records(
     request: Request[Any, Any, Any], organization_id: FromPath[str], collection: FromPath[str]
 ) -> Response[bytes]:
     """Every stored record of one collection, as stored (for test assertions)."""
-    org = _org(sandbox_state(request), organization_id)
+    org = organization_by_id(request, organization_id)
     return json_response(list(org.collection(collection).values()))
 
 
@@ -126,7 +119,7 @@ def list_records(
 async def create_key(request: Request[Any, Any, Any], organization_id: FromPath[str]) -> Response[bytes]:
     spec = validate(await json_body(request), NewKey)
     state = sandbox_state(request)
-    _org(state, organization_id)
+    organization_by_id(request, organization_id)
     key = state.create_key(organization_id, spec.apiKey, spec.rate, spec.burst)
     return json_response({"organizationId": organization_id, "apiKey": key.token}, 201)
 

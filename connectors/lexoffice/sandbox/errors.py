@@ -52,6 +52,11 @@ class ApiError(Exception):
         return f"{self.status} {self.message}"
 
 
+def combine(errors: list[ApiError]) -> ApiError:
+    """One error listing the details of all ``errors`` (status and message of the first)."""
+    return ApiError(errors[0].status, errors[0].message, [d for error in errors for d in error.details])
+
+
 def validation_error(field_name: str | None, message: str, violation: str = "INVALID") -> ApiError:
     """A 406 for one invalid or missing field."""
     return ApiError(

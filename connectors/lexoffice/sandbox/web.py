@@ -30,6 +30,14 @@ def sandbox_state(request: Request[Any, Any, Any]) -> SandboxState:
     return state
 
 
+def organization_by_id(request: Request[Any, Any, Any], organization_id: str) -> Organization:
+    """An organization named in a control-surface path (404 if there is none)."""
+    org = sandbox_state(request).organizations.get(organization_id)
+    if org is None:
+        raise ApiError(404, f"no organization {organization_id}")
+    return org
+
+
 def organization(request: Request[Any, Any, Any]) -> Organization:
     """The organization of the authenticated API key (set by the gatekeeper)."""
     org: Organization = request.scope[ORG_SCOPE_KEY]  # type: ignore[literal-required]
