@@ -5,10 +5,8 @@ from __future__ import annotations
 import base64
 import re
 import shutil
-import struct
 import subprocess
 import textwrap
-import zlib
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -17,7 +15,6 @@ import msgspec
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from fpdf import FPDF
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -31,6 +28,7 @@ from connectors.lexoffice.sandbox.filetypes import (
 from connectors.lexoffice.sandbox.render import document_filename, render_sales_document
 from connectors.lexoffice.sandbox.signing import SigningKey, compact_json, verify_signature
 from tests.support.samples import SAMPLES_DIR
+from tests.support.uploads import TINY_JPEG, make_pdf, make_png
 
 INVOICE_SAMPLE = SAMPLES_DIR / "040_invoices_retrieve_response.json"
 KINDS = [
@@ -43,42 +41,8 @@ KINDS = [
     "down-payment-invoice",
 ]
 
-# A real 1x1 greyscale baseline JPEG, segment by segment.
-TINY_JPEG = (
-    b"\xff\xd8"  # SOI
-    + b"\xff\xdb\x00\x43\x00" + b"\x01" * 64  # DQT: table 0, all ones
-    + b"\xff\xc0\x00\x0b\x08\x00\x01\x00\x01\x01\x01\x11\x00"  # SOF0: 8 bit, 1x1, one component
-    + b"\xff\xc4\x00\x14\x00" + b"\x01" + b"\x00" * 15 + b"\x00"  # DHT DC0: one 1-bit code -> 0
-    + b"\xff\xc4\x00\x14\x10" + b"\x01" + b"\x00" * 15 + b"\x00"  # DHT AC0: one 1-bit code -> EOB
-    + b"\xff\xda\x00\x08\x01\x01\x00\x00\x3f\x00"  # SOS
-    + b"\x3f"  # entropy data: DC diff 0, EOB, 1-padding
-    + b"\xff\xd9"  # EOI
-)  # fmt: skip
-
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _png_chunk(kind: bytes, data: bytes) -> bytes:
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-
-def make_png(text_chunk_size: int = 0) -> bytes:
-    """A 1x1 8-bit greyscale PNG, optionally padded with a tEXt chunk of the given data size."""
-    ihdr = struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)
-    chunks = [_png_chunk(b"IHDR", ihdr)]
-    if text_chunk_size:
-        chunks.append(_png_chunk(b"tEXt", b"Comment\x00" + b"x" * (text_chunk_size - 8)))
-    chunks += [_png_chunk(b"IDAT", zlib.compress(b"\x00\x80")), _png_chunk(b"IEND", b"")]
-    return b"\x89PNG\r\n\x1a\n" + b"".join(chunks)
-
-
-def make_pdf() -> bytes:
-    pdf = FPDF()
-    pdf.add_page()
-    pdf.set_font("Helvetica", size=12)
-    pdf.cell(text="Beleg")
-    return bytes(pdf.output())
 
 
 def load_invoice_sample() -> dict[str, Any]:

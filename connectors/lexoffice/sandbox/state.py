@@ -86,7 +86,7 @@ class Organization:
         return self.collections.setdefault(name, {})
 
     def get(self, name: str, record_id: str) -> Record | None:
-        return self.collection(name).get(record_id)
+        return self.collections.get(name, {}).get(record_id)
 
     def next_number(self, counter: str, start: int = 1) -> int:
         """Next value of a per-organization sequence (voucher numbers, customer numbers)."""

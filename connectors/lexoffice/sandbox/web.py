@@ -164,7 +164,7 @@ def paging(request: Request[Any, Any, Any], max_size: int = 250, default_size: i
 
 
 def page_envelope(
-    items: list[Record],
+    items: list[Any],
     page: int,
     size: int,
     sort: list[dict[str, Any]] | None,
