@@ -5,7 +5,9 @@
     python3 run.py test     # the whole test suite
 
 On first use it creates `.tools/` (a private venv holding the pinned `uv`), then `uv` builds `.venv/`
-exactly from `uv.lock`. Any further arguments are passed on (`python3 run.py test -k pacer`).
+exactly from `uv.lock`. Any other command runs `ledgerbridge <command>` (`python3 run.py tenants list`);
+`shell` runs a program inside the environment (`python3 run.py shell python -m bench.quota`). Further
+arguments are passed on (`python3 run.py test -k pacer`).
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ def _uv() -> Path:
 
 
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in {"dev", "test", "sandbox", "serve", "shell"}:
+    if not argv or argv[0] in {"-h", "--help"}:
         sys.exit(__doc__)
     command, rest = argv[0], argv[1:]
     uv = str(_uv())

@@ -10,6 +10,7 @@ import uvicorn
 
 from connectors.lexoffice.sandbox.app import Sandbox, SandboxConfig
 
+from .commands import COMMANDS
 from .serving import bind_socket
 
 
@@ -64,3 +65,7 @@ def sandbox(
         click.echo(f"  webhook key:  {url}/_sandbox/public-key.pem")
     server = uvicorn.Server(uvicorn.Config(app.asgi, log_level="warning", access_log=False))
     server.run(sockets=[sock])
+
+
+for _command in COMMANDS:
+    main.add_command(_command)

@@ -1,0 +1,121 @@
+"""The gateway's Litestar application."""
+
+from __future__ import annotations
+
+from importlib.metadata import version
+
+from litestar import Litestar, Router
+from litestar.datastructures import State
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import (
+    JsonRenderPlugin,
+    ScalarRenderPlugin,
+    SwaggerRenderPlugin,
+    YamlRenderPlugin,
+)
+from litestar.openapi.spec import Components, SecurityScheme, Server
+from redis.asyncio import Redis
+
+from . import observe
+from .accounts import AccountService
+from .auth import PUBLIC, AuthMiddleware
+from .content import require_json_body
+from .crypto import Keyring
+from .logging import configure_logging
+from .metrics import Metrics
+from .problems import EXCEPTION_HANDLERS
+from .ratelimit import InboundLimiter
+from .routes import accounts, admin, ops
+from .services import DEPENDENCIES, STATE_KEY, Services
+from .settings import Settings
+from .store import Store
+from .tenants import TenantService
+from .verification import CredentialVerifier, LexofficeVerifier
+
+OPENAPI_PATH = "/schema"
+REDIS_TIMEOUT_SECONDS = 5.0
+
+
+def create_app(
+    settings: Settings, redis: Redis | None = None, verifier: CredentialVerifier | None = None
+) -> Litestar:
+    """The gateway app.
+
+    ``redis`` (made with ``decode_responses=True``) and ``verifier`` default to ones built from the settings;
+    the app closes only what it built itself.
+    """
+    owned_redis = redis is None
+    if redis is None:
+        redis = Redis.from_url(
+            settings.require_redis_url(),
+            decode_responses=True,
+            socket_timeout=REDIS_TIMEOUT_SECONDS,
+            socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+        )
+    lexoffice: LexofficeVerifier | None = None
+    if verifier is None:
+        verifier = lexoffice = LexofficeVerifier(settings.lexoffice_base_url)
+    store = Store(redis)
+    tenants = TenantService(store)
+    services = Services(
+        settings=settings,
+        redis=redis,
+        store=store,
+        tenants=tenants,
+        accounts=AccountService(store, Keyring.from_settings(settings), verifier),
+        limiter=InboundLimiter(redis, settings.default_tenant_rate, settings.default_tenant_burst),
+        metrics=Metrics(),
+    )
+
+    async def close() -> None:
+        if lexoffice is not None:
+            await lexoffice.aclose()
+        if owned_redis:
+            await services.redis.aclose()
+
+    app = Litestar(
+        route_handlers=[*ops.ROUTES, accounts.router, *([admin.router] if settings.admin_token else [])],
+        middleware=[AuthMiddleware(tenants, services.limiter, services.metrics, settings.admin_token)],
+        guards=[require_json_body],
+        dependencies=DEPENDENCIES,
+        exception_handlers=EXCEPTION_HANDLERS,
+        request_max_body_size=settings.max_body_bytes,
+        openapi_config=_openapi(settings),
+        state=State({STATE_KEY: services}),
+        on_shutdown=[close],
+        logging_config=None,
+        debug=False,
+    )
+    observe.install(app, services.metrics)
+    return app
+
+
+def _openapi(settings: Settings) -> OpenAPIConfig:
+    """OpenAPI 3.1 at ``/schema``: Scalar (default), Swagger UI, JSON and YAML; no authentication needed."""
+    return OpenAPIConfig(
+        title="LedgerBridge",
+        version=version("ledgerbridge"),
+        description="One accounting API for your SaaS product. Errors are RFC 9457 problem details.",
+        path=OPENAPI_PATH,
+        render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(), JsonRenderPlugin(), YamlRenderPlugin()],
+        openapi_router=Router(OPENAPI_PATH, route_handlers=[], opt=PUBLIC, include_in_schema=False),
+        servers=[Server(url=settings.public_url)] if settings.public_url else [Server(url="/")],
+        components=Components(
+            security_schemes={
+                "ApiKey": SecurityScheme(
+                    type="http", scheme="bearer", description="A tenant API key (`lb_...`)."
+                ),
+                "AdminToken": SecurityScheme(
+                    type="http", scheme="bearer", description="The operator's `LEDGERBRIDGE_ADMIN_TOKEN`."
+                ),
+            }
+        ),
+    )
+
+
+def app_from_env() -> Litestar:
+    """The app configured from the environment, with logging set up (uvicorn's factory for ``serve``)."""
+    settings = Settings.from_env()
+    settings.require_master_key()
+    configure_logging(settings.log_level, settings.log_format)
+    return create_app(settings)

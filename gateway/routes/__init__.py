@@ -1,0 +1,1 @@
+"""Thin controllers: parse, call a service, shape the response."""
