@@ -1,0 +1,1 @@
+"""Pure translation between lexoffice JSON and the unified model (``schemas``): no I/O here."""
