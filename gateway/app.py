@@ -37,12 +37,15 @@ REDIS_TIMEOUT_SECONDS = 5.0
 
 
 def create_app(
-    settings: Settings, redis: Redis | None = None, verifier: CredentialVerifier | None = None
+    settings: Settings,
+    redis: Redis | None = None,
+    verifier: CredentialVerifier | None = None,
+    keyring: Keyring | None = None,
 ) -> Litestar:
     """The gateway app.
 
-    ``redis`` (made with ``decode_responses=True``) and ``verifier`` default to ones built from the settings;
-    the app closes only what it built itself.
+    ``redis`` (made with ``decode_responses=True``), ``verifier`` and ``keyring`` default to ones built from
+    the settings; the app closes only what it built itself.
     """
     owned_redis = redis is None
     if redis is None:
@@ -62,7 +65,7 @@ def create_app(
         redis=redis,
         store=store,
         tenants=tenants,
-        accounts=AccountService(store, Keyring.from_settings(settings), verifier),
+        accounts=AccountService(store, keyring or Keyring.from_settings(settings), verifier),
         limiter=InboundLimiter(redis, settings.default_tenant_rate, settings.default_tenant_burst),
         metrics=Metrics(),
     )

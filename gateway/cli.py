@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import uvicorn
 from connectors.lexoffice.sandbox.app import Sandbox, SandboxConfig
 
 from .commands import COMMANDS
+from .dev import run_dev
 from .serving import bind_socket
 
 
@@ -67,5 +69,27 @@ def sandbox(
     server.run(sockets=[sock])
 
 
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface for gateway and sandbox.")
+@click.option("--port", default=8080, show_default=True, type=int, help="Gateway port (0 picks a free one).")
+@click.option("--sandbox-port", default=0, show_default=True, type=int, help="Sandbox port (0: a free one).")
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path(".ledgerbridge/dev"),
+    show_default=True,
+    help="Where the embedded Redis keeps its data (AOF) and the demo's sandbox key lives.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the facts as one JSON object on the first line.")
+def dev(host: str, port: int, sandbox_port: int, data_dir: Path, as_json: bool) -> None:
+    """Run it all locally: embedded Redis, the lexoffice sandbox, the gateway, a demo tenant and account."""
+    with contextlib.suppress(KeyboardInterrupt):
+        run_dev(host, port, sandbox_port, data_dir, as_json)
+
+
 for _command in COMMANDS:
     main.add_command(_command)
+
+
+if __name__ == "__main__":
+    main()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,16 +35,16 @@ def bind_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-class _SignallingServer(uvicorn.Server):
-    """A uvicorn server that sets ``ready`` once it accepts connections."""
+class SignallingServer(uvicorn.Server):
+    """A uvicorn server that calls ``on_started`` once it accepts connections."""
 
-    def __init__(self, config: uvicorn.Config, ready: threading.Event) -> None:
+    def __init__(self, config: uvicorn.Config, on_started: Callable[[], object]) -> None:
         super().__init__(config)
-        self.ready = ready
+        self.on_started = on_started
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets)
-        self.ready.set()
+        self.on_started()
 
 
 @dataclass
@@ -67,7 +68,7 @@ class ThreadedServer:
         sock = bind_socket(self.host, self.port)
         self.port = sock.getsockname()[1]
         config = uvicorn.Config(self.app, log_level=self.log_level, lifespan="on", access_log=False)
-        self._server = _SignallingServer(config, self._ready)
+        self._server = SignallingServer(config, self._ready.set)
         self._thread = threading.Thread(target=self._run, args=(sock,), daemon=True, name=f"asgi:{self.port}")
         self._thread.start()
         if not self._ready.wait(timeout=30) or not self._server.started:

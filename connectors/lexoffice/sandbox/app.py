@@ -72,6 +72,7 @@ class Sandbox:
             request_max_body_size=MAX_BODY_BYTES,
             on_shutdown=[self.events.close],
             openapi_config=None,
+            logging_config=None,
             debug=False,
         )
         self.litestar.state["sandbox"] = self.state

@@ -165,9 +165,12 @@ class SandboxState:
         self.organizations: dict[str, Organization] = {}
         self.keys: dict[str, ApiKey] = {}
 
-    def create_organization(self, company_name: str = "Sandbox GmbH", **settings: Any) -> Organization:
+    def create_organization(
+        self, company_name: str = "Sandbox GmbH", organization_id: str | None = None, **settings: Any
+    ) -> Organization:
+        """A new organization (``organization_id`` fixes its id, e.g. for a demo that restarts)."""
         org = Organization(
-            id=str(uuid.uuid4()),
+            id=organization_id or str(uuid.uuid4()),
             company_name=company_name,
             clock=self.clock,
             emit=self.emit,
