@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from pathlib import Path
 
 import msgspec
 import pytest
@@ -96,3 +97,10 @@ def test_every_setting_is_documented_once() -> None:
     for var, row in zip(VARIABLES, rows, strict=True):
         assert row.startswith(f"| `{var.env}` | ")
         assert len(var.doc) > 10
+
+
+def test_the_readme_documents_every_setting() -> None:
+    """The README's configuration table is the generated one (so it stays true when settings change)."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    table = readme.split("<!-- settings:start -->")[1].split("<!-- settings:end -->")[0]
+    assert table.strip() == SETTINGS_DOC.strip()
