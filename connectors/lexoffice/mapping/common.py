@@ -13,9 +13,12 @@ BERLIN = ZoneInfo("Europe/Berlin")
 
 def local_date(timestamp: str | None) -> date | None:
     """The Europe/Berlin calendar date of a lexoffice timestamp (``2023-06-28T00:00:00.000+02:00`` ->
-    2023-06-28), converted through Berlin local time and never through UTC."""
+    2023-06-28), converted through Berlin local time and never through UTC. A plain ``yyyy-MM-dd`` (as
+    bookkeeping vouchers take) is that date."""
     if timestamp is None:
         return None
+    if len(timestamp) == len("yyyy-MM-dd"):
+        return date.fromisoformat(timestamp)
     return datetime.fromisoformat(timestamp.replace("Z", "+00:00")).astimezone(BERLIN).date()
 
 
