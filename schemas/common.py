@@ -18,7 +18,7 @@ Conventions (see DESIGN.md, "Unified REST API conventions"):
 
 from __future__ import annotations
 
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 import msgspec
 
@@ -26,6 +26,23 @@ T = TypeVar("T")
 
 RawJson = dict[str, Any]
 """The upstream's JSON object for a resource, verbatim."""
+
+Uuid = Annotated[
+    str,
+    msgspec.Meta(pattern=r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"),
+]
+"""A UUID in its canonical text form (lexoffice's ids)."""
+
+CountryCode = Annotated[
+    str,
+    msgspec.Meta(
+        pattern=r"^[A-Z]{2}(_[A-Z0-9]{2})?$",
+        description="ISO 3166-1 alpha-2, or lexoffice's tax-region codes `ES_CN` and `GR_69`",
+    ),
+]
+
+Text = Annotated[str, msgspec.Meta(min_length=1, pattern=r"\S")]
+"""A text that is not blank."""
 
 
 class Address(msgspec.Struct, kw_only=True, omit_defaults=True):

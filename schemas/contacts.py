@@ -13,21 +13,12 @@ from typing import Annotated, Literal, TypeAlias
 
 import msgspec
 
-from schemas.common import Address, RawJson
+from schemas.common import Address, CountryCode, RawJson, Text
 from schemas.problem import FieldError
 
 RoleName = Literal["customer", "supplier"]
 Roles = Annotated[list[RoleName], msgspec.Meta(min_length=1, max_length=2)]
-Text = Annotated[str, msgspec.Meta(min_length=1, pattern=r"\S")]
-"""A text that is not blank."""
 Salutation = Annotated[str, msgspec.Meta(max_length=25)]
-CountryCode = Annotated[
-    str,
-    msgspec.Meta(
-        pattern=r"^[A-Z]{2}(_[A-Z0-9]{2})?$",
-        description="ISO 3166-1 alpha-2, or lexoffice's tax-region codes `ES_CN` and `GR_69`",
-    ),
-]
 SearchTerm = Annotated[
     str, msgspec.Meta(min_length=3, description="At least 3 characters (lexoffice refuses shorter terms).")
 ]

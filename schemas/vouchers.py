@@ -18,12 +18,8 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from schemas.common import RawJson
+from schemas.common import RawJson, Uuid
 
-Uuid = Annotated[
-    str,
-    msgspec.Meta(pattern=r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"),
-]
 VoucherNumber = Annotated[str, msgspec.Meta(min_length=1, max_length=255)]
 WritableVoucherType = Literal["sales_invoice", "sales_credit_note"]
 VoucherType = Literal["sales_invoice", "sales_credit_note", "purchase_invoice", "purchase_credit_note"]

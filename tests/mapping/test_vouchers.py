@@ -264,7 +264,8 @@ def test_voucherlist_types_and_statuses() -> None:
     for upstream, unified in [
         ("creditnote", "credit_note"),
         ("downpaymentinvoice", "down_payment_invoice"),
-        ("orderconfirmation", "order_confirmation"),
+        ("orderconfirmation", "sales_order"),
+        ("quotation", "quote"),
         ("deliverynote", "delivery_note"),
         ("salescreditnote", "sales_credit_note"),
         ("purchasecreditnote", "purchase_credit_note"),

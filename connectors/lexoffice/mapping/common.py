@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -9,6 +10,38 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 BERLIN = ZoneInfo("Europe/Berlin")
+
+VOUCHER_TYPES: Mapping[str, str] = {
+    "invoice": "invoice",
+    "creditnote": "credit_note",
+    "downpaymentinvoice": "down_payment_invoice",
+    "quotation": "quote",
+    "orderconfirmation": "sales_order",
+    "deliverynote": "delivery_note",
+    "salesinvoice": "sales_invoice",
+    "salescreditnote": "sales_credit_note",
+    "purchaseinvoice": "purchase_invoice",
+    "purchasecreditnote": "purchase_credit_note",
+}
+"""lexoffice voucherType -> unified document type (the one vocabulary of every family)."""
+
+VOUCHER_STATUSES: Mapping[str, str] = {"paidoff": "paid_off", "sepadebit": "sepa_debit"}
+"""lexoffice voucherStatus words that change in the unified model; the others are the same."""
+
+
+def unified_word(vocabulary: Mapping[str, str], value: str | None) -> str | None:
+    """The unified word for an upstream enum value; unknown values pass through unchanged (open enums)."""
+    return None if value is None else vocabulary.get(value, value)
+
+
+def upstream_word(vocabulary: Mapping[str, str], value: str) -> str:
+    """The upstream word for a unified enum value (the inverse of :func:`unified_word`)."""
+    return next((upstream for upstream, unified in vocabulary.items() if unified == value), value)
+
+
+def search_term(text: str) -> str:
+    """A search value as lexoffice matches it: ``& < >`` HTML-entity-encoded (the URL encoding follows)."""
+    return html.escape(text, quote=False)
 
 
 def local_date(timestamp: str | None) -> date | None:

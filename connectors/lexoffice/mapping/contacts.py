@@ -8,7 +8,6 @@ lexoffice calls the supplier role ``vendor``; role numbers are read-only. List f
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping
 from typing import Any
 
@@ -36,7 +35,7 @@ from schemas.contacts import (
 )
 from schemas.problem import FieldError
 
-from .common import deep_merge, parse_instant, without_none
+from .common import deep_merge, parse_instant, search_term, without_none
 
 ROLES_FROM_LEXOFFICE = {"customer": "customer", "vendor": "supplier"}
 ROLES_TO_LEXOFFICE: dict[RoleName, str] = {"customer": "customer", "supplier": "vendor"}
@@ -220,12 +219,6 @@ def _addresses_to_lexoffice(addresses: Mapping[str, list[ContactAddressInput]]) 
 
 
 # --- list filters ---
-
-
-def search_term(text: str) -> str:
-    """A search value in lexoffice's canonical form: ``&``, ``<``, ``>`` as HTML entities (the HTTP client
-    URL-encodes the result), so ``johnson & partner`` is sent as ``johnson &amp; partner``."""
-    return html.escape(text, quote=False)
 
 
 def contact_filter_errors(filters: ContactFilters) -> list[FieldError]:

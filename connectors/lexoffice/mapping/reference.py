@@ -23,7 +23,7 @@ from schemas.reference import (
     UserRef,
 )
 
-from .common import decimal, parse_instant
+from .common import decimal, parse_instant, unified_word
 
 TAX_CLASSIFICATIONS = {"de": "domestic", "intraCommunity": "eu", "thirdPartyCountry": "third_country"}
 LEDGER_ACCOUNT_TYPES = {"income": "income", "outgo": "expense"}
@@ -84,7 +84,7 @@ def country_from_lexoffice(data: dict[str, Any], *, include_raw: bool = False) -
         code=data["countryCode"],
         name_de=data.get("countryNameDE"),
         name_en=data.get("countryNameEN"),
-        tax_classification=_vocabulary(TAX_CLASSIFICATIONS, classification),
+        tax_classification=unified_word(TAX_CLASSIFICATIONS, classification),
         raw=data if include_raw else None,
     )
 
@@ -94,7 +94,7 @@ def ledger_account_from_lexoffice(data: dict[str, Any], *, include_raw: bool = F
     return LedgerAccount(
         id=data["id"],
         name=data.get("name"),
-        type=_vocabulary(LEDGER_ACCOUNT_TYPES, data.get("type")),
+        type=unified_word(LEDGER_ACCOUNT_TYPES, data.get("type")),
         contact_required=bool(data.get("contactRequired", False)),
         split_allowed=bool(data.get("splitAllowed", False)),
         group_name=data.get("groupName"),
@@ -129,7 +129,7 @@ def company_info_from_lexoffice(data: dict[str, Any], *, include_raw: bool = Fal
     return CompanyInfo(
         organization_id=data["organizationId"],
         company_name=data.get("companyName"),
-        tax_type=_vocabulary(TAX_TYPES, data.get("taxType")),
+        tax_type=unified_word(TAX_TYPES, data.get("taxType")),
         small_business=data.get("smallBusiness"),
         distance_sales_principle=None if principle is None else principle.lower(),
         business_features=[feature.lower() for feature in data.get("businessFeatures") or []],
@@ -138,8 +138,3 @@ def company_info_from_lexoffice(data: dict[str, Any], *, include_raw: bool = Fal
         created_at=parse_instant(created.get("date")),
         raw=data if include_raw else None,
     )
-
-
-def _vocabulary(known: Mapping[str, str], value: str | None) -> str | None:
-    """The unified word for an upstream enum value; unknown values pass through unchanged."""
-    return None if value is None else known.get(value, value)

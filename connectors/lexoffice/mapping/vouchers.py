@@ -22,7 +22,6 @@ assume valid input (amounts with at most two decimals, totals matching the items
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -31,10 +30,14 @@ import msgspec
 
 from connectors.lexoffice.mapping.common import (
     BERLIN,
+    VOUCHER_STATUSES,
+    VOUCHER_TYPES,
     decimal,
     deep_merge,
     local_date,
     parse_instant,
+    search_term,
+    unified_word,
     without_none,
 )
 from schemas.problem import FieldError
@@ -49,23 +52,14 @@ from schemas.vouchers import (
     VoucherUpdate,
 )
 
-VOUCHER_TYPES: dict[str, str] = {
-    "salesinvoice": "sales_invoice",
-    "salescreditnote": "sales_credit_note",
-    "purchaseinvoice": "purchase_invoice",
-    "purchasecreditnote": "purchase_credit_note",
+BOOKKEEPING_TYPES: dict[str, str] = {
+    upstream: unified
+    for upstream, unified in VOUCHER_TYPES.items()
+    if upstream.startswith(("sales", "purchase"))
 }
 """lexoffice bookkeeping voucher types -> unified types (the types of ``/v1/vouchers``)."""
-_LIST_TYPES: dict[str, str] = {
-    **VOUCHER_TYPES,
-    "creditnote": "credit_note",
-    "downpaymentinvoice": "down_payment_invoice",
-    "orderconfirmation": "order_confirmation",
-    "deliverynote": "delivery_note",
-}
-_STATUSES: dict[str, str] = {"paidoff": "paid_off", "sepadebit": "sepa_debit"}
-_UPSTREAM_TYPES = {unified: upstream for upstream, unified in VOUCHER_TYPES.items()}
-_UPSTREAM_STATUSES = {unified: upstream for upstream, unified in _STATUSES.items()}
+_UPSTREAM_TYPES = {unified: upstream for upstream, unified in BOOKKEEPING_TYPES.items()}
+_UPSTREAM_STATUSES = {unified: upstream for upstream, unified in VOUCHER_STATUSES.items()}
 _DATE_MEMBERS = ("voucherDate", "shippingDate", "dueDate")
 
 TAX_RATES = frozenset(Decimal(rate) for rate in (0, 5, 7, 16, 19))
@@ -81,10 +75,6 @@ _MAX_AMOUNT = Decimal(10) ** 12
 
 
 # --- lexoffice -> unified -----------------------------------------------------------------------
-
-
-def _unified(value: str | None, table: dict[str, str]) -> str | None:
-    return None if value is None else table.get(value, value)
 
 
 def _item_from_lexoffice(item: dict[str, Any]) -> VoucherItem:
@@ -103,8 +93,8 @@ def voucher_from_lexoffice(data: dict[str, Any], *, include_raw: bool = False) -
     return Voucher(
         id=data["id"],
         version=data.get("version", 0),
-        type=_unified(data.get("type"), VOUCHER_TYPES),
-        status=_unified(data.get("voucherStatus"), _STATUSES),
+        type=unified_word(BOOKKEEPING_TYPES, data.get("type")),
+        status=unified_word(VOUCHER_STATUSES, data.get("voucherStatus")),
         number=data.get("voucherNumber"),
         issue_date=local_date(data.get("voucherDate")),
         delivery_date=local_date(data.get("shippingDate")),
@@ -126,8 +116,8 @@ def voucher_summary_from_voucherlist(data: dict[str, Any], *, include_raw: bool 
     """One ``content`` entry of ``GET /v1/voucherlist``."""
     return VoucherSummary(
         id=data["id"],
-        type=_unified(data.get("voucherType"), _LIST_TYPES),
-        status=_unified(data.get("voucherStatus"), _STATUSES),
+        type=unified_word(VOUCHER_TYPES, data.get("voucherType")),
+        status=unified_word(VOUCHER_STATUSES, data.get("voucherStatus")),
         number=data.get("voucherNumber"),
         issue_date=local_date(data.get("voucherDate")),
         due_date=local_date(data.get("dueDate")),
@@ -336,15 +326,10 @@ def voucher_put_dates(body: dict[str, Any]) -> dict[str, Any]:
 # --- list filters -------------------------------------------------------------------------------
 
 
-def _search(value: str) -> str:
-    """A search value as lexoffice matches it: ``& < >`` HTML-entity-encoded (httpx URL-encodes after)."""
-    return html.escape(value, quote=False)
-
-
 def voucher_number_query(number: str) -> dict[str, str]:
     """Query of ``GET /v1/vouchers``: the full vouchers whose number equals ``number`` (e.g. to find out
     whether a create that timed out was performed)."""
-    return {"voucherNumber": _search(number)}
+    return {"voucherNumber": search_term(number)}
 
 
 def voucherlist_query(filters: VoucherFilter) -> dict[str, str]:
@@ -354,13 +339,13 @@ def voucherlist_query(filters: VoucherFilter) -> dict[str, str]:
     ``number`` and the issue-date range exactly. ``updated_since`` it applies by Europe/Berlin day only
     (``updatedDateFrom``): the gateway must also apply :func:`voucher_summary_matches`.
     """
-    types = [_UPSTREAM_TYPES[kind] for kind in filters.type or ()] or list(VOUCHER_TYPES)
+    types = [_UPSTREAM_TYPES[kind] for kind in filters.type or ()] or list(BOOKKEEPING_TYPES)
     since = filters.updated_since
     query = {
         "voucherType": ",".join(types),
         "voucherStatus": ",".join(_UPSTREAM_STATUSES.get(s, s) for s in filters.status or ()) or "any",
         "contactId": filters.contact_id,
-        "voucherNumber": filters.number and _search(filters.number),
+        "voucherNumber": filters.number and search_term(filters.number),
         "voucherDateFrom": filters.issued_from and filters.issued_from.isoformat(),
         "voucherDateTo": filters.issued_to and filters.issued_to.isoformat(),
         "updatedDateFrom": since and since.astimezone(BERLIN).date().isoformat(),
