@@ -782,7 +782,7 @@ def test_invalid_pursue_is_406_and_changes_nothing(lex: SandboxOrg, preceding: s
     assert stored_records(lex) == before
 
 
-def test_invoices_cannot_be_pursued_from_anything_yet(lex: SandboxOrg) -> None:
+def test_invoices_cannot_be_pursued_from_kinds_outside_the_chain(lex: SandboxOrg) -> None:
     with lex.client() as c:
         invoice_id = finalized_invoice(c)
         response = c.post("/v1/invoices", json=invoice_body(), params={"precedingSalesVoucherId": invoice_id})

@@ -1,4 +1,4 @@
-"""Sales-document (invoice, credit note) requests, calls and assertions shared by the sandbox tests."""
+"""Sales-document requests, calls and assertions shared by the sandbox tests."""
 
 from __future__ import annotations
 
@@ -113,3 +113,79 @@ def add_contact(
     """Store a documented contact sample directly in the organization; returns its id."""
     record = {k: v for k, v in sample(name).items() if k not in ("id", "organizationId", "version")}
     return str(lex.org.create("contacts", record)["id"])
+
+
+# --- quotations, order confirmations, delivery notes, dunnings, down payment invoices, templates -----
+
+QUOTATION_REQUEST = "058_quotations_create_request.json"
+ORDER_CONFIRMATION_REQUEST = "044_order-confirmations_create_request.json"
+DELIVERY_NOTE_REQUEST = "016_delivery-notes_create_request.json"
+DUNNING_REQUEST = "022_dunnings_create_request.json"
+DOWN_PAYMENT_SAMPLE = "026_down-payment-invoices_resource_sample.json"
+TEMPLATE_SAMPLE = "062_recurring-templates_resource_sample.json"
+
+
+def _with_contact(document: dict[str, Any], contact_id: str | None) -> dict[str, Any]:
+    """A sample whose address references ``contact_id`` (or, with ``None``, no contact)."""
+    address = {k: v for k, v in document["address"].items() if k != "contactId"}
+    return {**document, "address": {"contactId": contact_id, **address} if contact_id else address}
+
+
+def quotation_body(contact_id: str, **changes: Any) -> dict[str, Any]:
+    """The documented quotation request (it references a contact: ``contact_id`` stands in)."""
+    return {**_with_contact(sample(QUOTATION_REQUEST), contact_id), **changes}
+
+
+def order_confirmation_body(**changes: Any) -> dict[str, Any]:
+    return {**sample(ORDER_CONFIRMATION_REQUEST), **changes}
+
+
+def delivery_note_body(**changes: Any) -> dict[str, Any]:
+    return {**sample(DELIVERY_NOTE_REQUEST), **changes}
+
+
+def dunning_body(**changes: Any) -> dict[str, Any]:
+    return {**sample(DUNNING_REQUEST), **changes}
+
+
+def down_payment_body(contact_id: str | None = None, **changes: Any) -> dict[str, Any]:
+    """The documented down payment invoice (a resource sample; its read-only fields are ignored)."""
+    return {**_with_contact(sample(DOWN_PAYMENT_SAMPLE), contact_id), **changes}
+
+
+def template_body(contact_id: str, **settings: Any) -> dict[str, Any]:
+    """The documented recurring template, for ``contact_id``, with ``settings`` changed."""
+    document = _with_contact(sample(TEMPLATE_SAMPLE), contact_id)
+    return {**document, "recurringTemplateSettings": {**document["recurringTemplateSettings"], **settings}}
+
+
+def control_post(lex: SandboxOrg, path: str, body: Any, **params: str) -> httpx.Response:
+    """POST to the organization's control surface (``/_sandbox/organizations/{id}/<path>``)."""
+    with lex.sandbox.control() as control:
+        return control.post(f"/_sandbox/organizations/{lex.id}/{path}", json=body, params=params)
+
+
+def control_create(lex: SandboxOrg, path: str, body: Any, **params: str) -> dict[str, Any]:
+    """Create a record through the control surface (201 expected); returns it."""
+    response = control_post(lex, path, body, **params)
+    assert response.status_code == 201, response.text
+    data: dict[str, Any] = response.json()
+    return data
+
+
+def down_payment_invoice(lex: SandboxOrg, contact_id: str | None = None, **params: str) -> dict[str, Any]:
+    """A finalized down payment invoice (666.00 gross) made in the app; ``params`` override the query."""
+    return control_create(
+        lex, "down-payment-invoices", down_payment_body(contact_id), **{"finalize": "true", **params}
+    )
+
+
+def run_schedule(lex: SandboxOrg, until: str) -> list[dict[str, Any]]:
+    """Run the organization's recurring templates up to ``until`` (yyyy-MM-dd); returns the executions."""
+    with lex.sandbox.control() as control:
+        response = control.post(
+            "/_sandbox/recurring-templates/run", json={"organizationId": lex.id, "until": until}
+        )
+    assert response.status_code == 200, response.text
+    executions: list[dict[str, Any]] = response.json()["executions"]
+    return executions

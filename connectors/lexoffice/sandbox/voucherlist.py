@@ -21,7 +21,7 @@ from .payments import open_amount
 from .sales import KINDS
 from .state import Organization, Record
 from .vouchers import PURCHASE_TYPES, VOUCHER_TYPES, VOUCHERS, search_value
-from .web import json_response, organization, page_envelope, paging, sort_spec
+from .web import json_response, organization, page_envelope, paging, sort_param, sort_spec
 
 LIST_TYPES = (
     *VOUCHER_TYPES,
@@ -186,18 +186,6 @@ def _between(prop: str, since: date | None, until: date | None) -> Callable[[Ent
     return check
 
 
-def _sort(request: Request[Any, Any, Any]) -> tuple[str, str]:
-    """(property, direction) from ``sort=prop[,ASC|DESC]``; property names are case-insensitive."""
-    prop, _, direction = request.query_params.get("sort", DEFAULT_SORT).partition(",")
-    names = {name.lower(): name for name in SORT_PROPERTIES}
-    if prop.strip().lower() not in names:
-        raise bad_request("sort must be one of " + ", ".join(SORT_PROPERTIES), "sort")
-    direction = (direction.strip() or "ASC").upper()
-    if direction not in ("ASC", "DESC"):
-        raise bad_request("sort direction must be ASC or DESC", "sort")
-    return names[prop.strip().lower()], direction
-
-
 def _sort_key(prop: str) -> Callable[[Entry], tuple[Any, ...]]:
     """Nulls last ascending (first descending), then createdDate and id for a stable order."""
 
@@ -233,7 +221,7 @@ def voucherlist(request: Request[Any, Any, Any]) -> Response[bytes]:
     types = _choice(request, "voucherType", LIST_TYPES)
     statuses = _choice(request, "voucherStatus", LIST_STATUSES)
     checks = _filters(request)
-    prop, direction = _sort(request)
+    prop, direction = sort_param(request, SORT_PROPERTIES, DEFAULT_SORT)
     page, size = paging(request)
     found = [e for e in _entries(org, types) if _matches_status(e, statuses) and all(c(e) for c in checks)]
     found.sort(key=_sort_key(prop), reverse=direction == "DESC")

@@ -193,6 +193,18 @@ def page_envelope(
     return envelope
 
 
+def sort_param(request: Request[Any, Any, Any], properties: tuple[str, ...], default: str) -> tuple[str, str]:
+    """(property, direction) from ``sort=prop[,ASC|DESC]``; names are case-insensitive, others a 400."""
+    prop, _, direction = request.query_params.get("sort", default).partition(",")
+    names = {name.lower(): name for name in properties}
+    if prop.strip().lower() not in names:
+        raise bad_request("sort must be one of " + ", ".join(properties), "sort")
+    direction = (direction.strip() or "ASC").upper()
+    if direction not in ("ASC", "DESC"):
+        raise bad_request("sort direction must be ASC or DESC", "sort")
+    return names[prop.strip().lower()], direction
+
+
 def sort_spec(prop: str, direction: str = "ASC") -> list[dict[str, Any]]:
     return [
         {
