@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 import msgspec
 
 from schemas.accounts import Account, AccountCreate, AccountOrganization, AccountUpdate
 
+from . import keys
 from .crypto import Envelope, Keyring
 from .ids import id_pattern, new_id
 from .logging import bind_account, register_secret
@@ -38,13 +39,32 @@ class ResolvedAccount:
         return f"ResolvedAccount(id={self.record.id!r}, credentials=***)"
 
 
+class AccountListener(Protocol):
+    """Told about accounts coming and going (the webhook subscriptions follow them)."""
+
+    async def account_connected(self, account: AccountRecord) -> None:
+        """Called after an account is created or gets new credentials."""
+        ...
+
+    async def account_removed(self, account: AccountRecord) -> None:
+        """Called before the account is deleted (it is already out of the organization index)."""
+        ...
+
+
 class AccountService:
     """The tenant-facing account operations."""
 
-    def __init__(self, store: Store, keyring: Keyring, verifier: CredentialVerifier) -> None:
+    def __init__(
+        self,
+        store: Store,
+        keyring: Keyring,
+        verifier: CredentialVerifier,
+        listener: AccountListener | None = None,
+    ) -> None:
         self.store = store
         self.keyring = keyring
         self.verifier = verifier
+        self.listener = listener
 
     async def create(self, tenant_id: str, spec: AccountCreate) -> AccountRecord:
         """Check the credentials with the upstream, then store the account; nothing is stored if they fail."""
@@ -64,7 +84,10 @@ class AccountService:
             credentials_updated_at=now,
         )
         await self.store.create_account(account)
+        await self.store.redis.sadd(_organization_index(account), account_id)
         bind_account(account_id)
+        if self.listener is not None:
+            await self.listener.account_connected(account)
         return account
 
     async def get(self, tenant_id: str, account_id: str) -> AccountRecord:
@@ -114,11 +137,17 @@ class AccountService:
         updated = await self.store.update_account(account_id, apply)
         if updated is None:
             raise _not_found(account_id)
+        if "credentials" in fields and self.listener is not None:
+            await self.listener.account_connected(updated)  # a new key: its subscriptions are checked
         return updated
 
     async def delete(self, tenant_id: str, account_id: str) -> None:
         """Delete the account and wipe its sealed credentials."""
-        await self.store.delete_account(await self.get(tenant_id, account_id))
+        account = await self.get(tenant_id, account_id)
+        await self.store.redis.srem(_organization_index(account), account_id)
+        if self.listener is not None:
+            await self.listener.account_removed(account)
+        await self.store.delete_account(account)
 
     async def resolve(self, tenant_id: str, account_id: str) -> ResolvedAccount:
         """The tenant's account with its credentials decrypted (step 3 of a unified call)."""
@@ -169,6 +198,11 @@ def account_view(account: AccountRecord) -> Account:
         updated_at=account.updated_at,
         credentials_updated_at=account.credentials_updated_at,
     )
+
+
+def _organization_index(account: AccountRecord) -> str:
+    """The index of the accounts of the account's upstream organization (routes webhook callbacks)."""
+    return keys.lexoffice_organization_accounts(str(account.organization["organization_id"]))
 
 
 def _not_found(account_id: str) -> ProblemError:

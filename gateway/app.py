@@ -19,18 +19,20 @@ from redis.asyncio import Redis
 from . import observe
 from .accounts import AccountService
 from .auth import PUBLIC, AuthMiddleware
+from .connectors import Connectors
 from .content import require_json_body
 from .crypto import Keyring
 from .logging import configure_logging
 from .metrics import Metrics
 from .problems import EXCEPTION_HANDLERS
 from .ratelimit import InboundLimiter
-from .routes import accounts, admin, ops
+from .routes import accounting, accounts, admin, ops, passthrough, webhooks
 from .services import DEPENDENCIES, STATE_KEY, Services
 from .settings import Settings
 from .store import Store
 from .tenants import TenantService
 from .verification import CredentialVerifier, LexofficeVerifier
+from .webhooks import ResourceFetcher, Webhooks
 
 OPENAPI_PATH = "/schema"
 REDIS_TIMEOUT_SECONDS = 5.0
@@ -41,11 +43,15 @@ def create_app(
     redis: Redis | None = None,
     verifier: CredentialVerifier | None = None,
     keyring: Keyring | None = None,
+    resource_fetcher: ResourceFetcher | None = None,
+    lexoffice_interval: float | None = None,
 ) -> Litestar:
     """The gateway app.
 
     ``redis`` (made with ``decode_responses=True``), ``verifier`` and ``keyring`` default to ones built from
-    the settings; the app closes only what it built itself.
+    the settings; the app closes only what it built itself. ``resource_fetcher`` gives webhook events their
+    current resource (default: none, events carry the resource id only). ``lexoffice_interval`` overrides the
+    seconds between two calls with one lexoffice API key (default: lexoffice's documented limit, with margin).
     """
     owned_redis = redis is None
     if redis is None:
@@ -60,24 +66,38 @@ def create_app(
         verifier = lexoffice = LexofficeVerifier(settings.lexoffice_base_url)
     store = Store(redis)
     tenants = TenantService(store)
+    keyring = keyring or Keyring.from_settings(settings)
+    connectors = Connectors.build(settings, redis, lexoffice_interval=lexoffice_interval)
+    hooks = Webhooks.build(settings, redis, store, keyring, connectors, resource_fetcher)
     services = Services(
         settings=settings,
         redis=redis,
         store=store,
         tenants=tenants,
-        accounts=AccountService(store, keyring or Keyring.from_settings(settings), verifier),
+        accounts=AccountService(store, keyring, verifier, listener=hooks.subscriptions),
         limiter=InboundLimiter(redis, settings.default_tenant_rate, settings.default_tenant_burst),
         metrics=Metrics(),
+        webhooks=hooks,
+        connectors=connectors,
     )
 
     async def close() -> None:
+        await hooks.stop()
+        await services.connectors.aclose()
         if lexoffice is not None:
             await lexoffice.aclose()
         if owned_redis:
             await services.redis.aclose()
 
     app = Litestar(
-        route_handlers=[*ops.ROUTES, accounts.router, *([admin.router] if settings.admin_token else [])],
+        route_handlers=[
+            *ops.ROUTES,
+            accounts.router,
+            *accounting.ROUTERS,
+            passthrough.router,
+            *webhooks.ROUTES,
+            *([admin.router] if settings.admin_token else []),
+        ],
         middleware=[AuthMiddleware(tenants, services.limiter, services.metrics, settings.admin_token)],
         guards=[require_json_body],
         dependencies=DEPENDENCIES,
@@ -85,6 +105,7 @@ def create_app(
         request_max_body_size=settings.max_body_bytes,
         openapi_config=_openapi(settings),
         state=State({STATE_KEY: services}),
+        on_startup=[hooks.start],
         on_shutdown=[close],
         logging_config=None,
         debug=False,

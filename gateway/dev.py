@@ -163,6 +163,9 @@ async def _serve(
         public_url=gateway_url,
         log_format="console",
         log_level="warning",
+        mode="development",
+        webhooks_allow_private_targets=True,
+        lexoffice_webhook_public_key=sandbox.signing_key.public_pem().decode(),
     )
     app = create_app(settings, keyring=keyring)
     sandbox_up = asyncio.Event()

@@ -55,3 +55,76 @@ def account(account_id: str) -> str:
 def account_pattern(account_id: str) -> str:
     """``SCAN`` pattern of every key of one account (connector caches too); all go with the account."""
     return f"{PREFIX}:{{acct:{account_id}}}:*"
+
+
+def lexoffice_organization_accounts(organization_id: str) -> str:
+    """Set of the account ids connected to one lexoffice organization (routes its webhook callbacks)."""
+    return f"{PREFIX}:{{lexorg:{organization_id}}}:accounts"
+
+
+def lexoffice_organization_subscriptions(organization_id: str) -> str:
+    """Hash event type -> subscription id: the lexoffice event subscriptions the gateway holds for the org."""
+    return f"{PREFIX}:{{lexorg:{organization_id}}}:subscriptions"
+
+
+def lexoffice_organization_sync_lock(organization_id: str) -> str:
+    """Lock held while one process reconciles the organization's event subscriptions."""
+    return f"{PREFIX}:{{lexorg:{organization_id}}}:sync-lock"
+
+
+def tenant_webhook_endpoints(tenant_id: str) -> str:
+    """Sorted set (all scores 0) of the tenant's webhook endpoint ids."""
+    return _tenant(tenant_id, "webhook-endpoints")
+
+
+def tenant_webhook_endpoint(tenant_id: str, endpoint_id: str) -> str:
+    """One webhook endpoint (JSON; signing secrets sealed)."""
+    return _tenant(tenant_id, f"webhook-endpoint:{endpoint_id}")
+
+
+def tenant_events(tenant_id: str) -> str:
+    """Sorted set (all scores 0) of the tenant's event ids; ids sort by creation time."""
+    return _tenant(tenant_id, "events")
+
+
+def tenant_event(tenant_id: str, event_id: str) -> str:
+    """Hash of one event: its payload (JSON), type, account and the endpoints it goes to."""
+    return _tenant(tenant_id, f"event:{event_id}")
+
+
+def tenant_delivery(tenant_id: str, event_id: str, endpoint_id: str) -> str:
+    """Hash of one event's delivery state towards one endpoint."""
+    return _tenant(tenant_id, f"delivery:{event_id}:{endpoint_id}")
+
+
+def account_webhook_event(account_id: str, digest: str) -> str:
+    """Event id of an upstream callback (SHA-256 of its identity): duplicates make no second."""
+    return f"{PREFIX}:{{acct:{account_id}}}:webhook-event:{digest}"
+
+
+def _webhooks(name: str) -> str:
+    return f"{PREFIX}:{{webhooks}}:{name}"
+
+
+WEBHOOK_INBOUND = _webhooks("inbound")
+"""Stream of verified upstream callbacks (raw bodies) waiting to become events."""
+WEBHOOK_DELIVERIES = _webhooks("deliveries")
+"""Stream of delivery attempts due now (tenant, event, endpoint, attempt number)."""
+WEBHOOK_RETRIES = _webhooks("retries")
+"""Sorted set of delivery attempts scheduled later, scored by due time (ms on Redis' clock)."""
+WEBHOOK_SYNC = _webhooks("subscription-sync")
+"""Sorted set of pending subscription reconciliations (``acct:<id>``/``retired:<id>``), scored by due time."""
+WEBHOOK_SYNC_FAILURES = _webhooks("subscription-sync-failures")
+"""Hash sync job -> consecutive failures (for its backoff)."""
+WEBHOOK_RECONCILE_LOCK = _webhooks("reconcile-lock")
+"""Held for one reconcile interval by the process that scheduled the periodic reconciliation."""
+
+
+def webhook_inbound_seen(digest: str) -> str:
+    """Marks a callback body (SHA-256 hex) as received, for replay protection."""
+    return _webhooks(f"seen:{digest}")
+
+
+def webhook_retired_account(account_id: str) -> str:
+    """A deleted account's organization and sealed credentials, kept until its subscriptions are removed."""
+    return _webhooks(f"retired:{account_id}")

@@ -7,6 +7,7 @@ Text taken from the request passes through :func:`~gateway.logging.scrub`, so no
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -31,6 +32,17 @@ from litestar.types import ExceptionHandlersMap
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from connectors.errors import (
+    ConnectorError,
+    CredentialRejected,
+    DeadlineExceeded,
+    NotFound,
+    OutcomeUnknown,
+    RateLimited,
+    UpstreamRejected,
+    VersionConflict,
+)
+from schemas.conflict import ConflictingField, VersionConflictProblem
 from schemas.problem import PROBLEM_MEDIA_TYPE, FieldError, Problem, UpstreamError
 
 from .logging import scrub
@@ -72,13 +84,21 @@ UPSTREAM_RATE_LIMITED = ProblemType("upstream-rate-limited", "Upstream rate limi
 STORAGE_UNAVAILABLE = ProblemType("storage-unavailable", "Storage unavailable", 503)
 NOT_READY = ProblemType("not-ready", "Not ready", 503)
 INTERNAL_ERROR = ProblemType("internal-error", "Internal server error", 500)
+UPSTREAM_VALIDATION = ProblemType("upstream-validation", "Rejected by the upstream", 422)
+VERSION_CONFLICT = ProblemType("version-conflict", "Version conflict", 409)
+ACCOUNT_CREDENTIALS_REJECTED = ProblemType(
+    "account-credentials-rejected", "The account's credentials were rejected by the upstream", 424
+)
+NOT_SUPPORTED = ProblemType("not-supported-by-connector", "Not supported by the connector", 501)
+OUTCOME_UNKNOWN = ProblemType("outcome-unknown", "Outcome unknown", 504)
 
 PROBLEM_TYPES: tuple[ProblemType, ...] = (
     BAD_REQUEST, INVALID_JSON, VALIDATION, UNAUTHORIZED, FORBIDDEN, NOT_FOUND, METHOD_NOT_ALLOWED,
     PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, RATE_LIMITED, CREDENTIALS_REJECTED, ORGANIZATION_MISMATCH,
     UPSTREAM_UNAVAILABLE, UPSTREAM_RATE_LIMITED, STORAGE_UNAVAILABLE, NOT_READY, INTERNAL_ERROR,
+    UPSTREAM_VALIDATION, VERSION_CONFLICT, ACCOUNT_CREDENTIALS_REJECTED, NOT_SUPPORTED, OUTCOME_UNKNOWN,
 )  # fmt: skip
-"""Every problem type the gateway foundation uses."""
+"""Every problem type the gateway foundation and the connectors' errors use."""
 _GENERIC = {
     kind.status: kind
     for kind in (BAD_REQUEST, UNAUTHORIZED, FORBIDDEN, NOT_FOUND, METHOD_NOT_ALLOWED, PAYLOAD_TOO_LARGE,
@@ -98,6 +118,7 @@ class ProblemError(Exception):
         errors: Iterable[FieldError] = (),
         upstream: UpstreamError | None = None,
         headers: Mapping[str, str] | None = None,
+        conflict: VersionConflict | None = None,
     ) -> None:
         super().__init__(detail)
         self.kind = kind
@@ -105,6 +126,7 @@ class ProblemError(Exception):
         self.errors = list(errors)
         self.upstream = upstream
         self.headers = dict(headers or {})
+        self.conflict = conflict
 
 
 def problem_response(request: Request[Any, Any, Any], error: ProblemError) -> Response[bytes]:
@@ -120,6 +142,8 @@ def problem_response(request: Request[Any, Any, Any], error: ProblemError) -> Re
         upstream=error.upstream,
         request_id=request_id_of(request.scope),
     )
+    if error.conflict is not None:
+        body = _conflict_problem(body, error.conflict)
     return Response(
         content=msgspec.json.encode(body),
         status_code=kind.status,
@@ -132,6 +156,8 @@ def as_problem(exc: Exception) -> ProblemError:
     """The problem an exception stands for."""
     if isinstance(exc, ProblemError):
         return exc
+    if isinstance(exc, ConnectorError):
+        return connector_problem(exc)
     if isinstance(exc, ValidationException):
         return ProblemError(VALIDATION, "The request does not match the schema.", errors=_field_errors(exc))
     if isinstance(exc, HTTPException):
@@ -169,6 +195,7 @@ def _http_problem(exc: HTTPException) -> ProblemError:
 
 _MSGSPEC_PATH = re.compile(r"^(?P<message>.*?)(?: - at `\$(?P<path>[^`]*)`)?$", re.DOTALL)
 _NAMED_FIELD = re.compile(r"^Object (?P<what>missing required|contains unknown) field `(?P<name>[^`]+)`$")
+_MISSING_PARAMETER = re.compile(r"^Missing required (?P<kind>\w+) parameter '(?P<name>[^']+)'")
 
 
 def _field_errors(exc: ValidationException) -> list[FieldError]:
@@ -183,7 +210,15 @@ def _field_errors(exc: ValidationException) -> list[FieldError]:
         _named(str(item.get("key", "")), str(item.get("message", "invalid")))
         for item in (exc.extra if isinstance(exc.extra, list) else [])
         if isinstance(item, dict)
-    ] or [FieldError("", str(exc.detail))]
+    ] or [_missing_parameter(str(exc.detail))]
+
+
+def _missing_parameter(detail: str) -> FieldError:
+    """A missing query parameter or header by name (Litestar's message also echoes the whole URL)."""
+    missing = _MISSING_PARAMETER.match(detail)
+    if missing is None:
+        return FieldError("", detail)
+    return FieldError(missing["name"], f"is required ({missing['kind']})")
 
 
 def _named(path: str, message: str) -> FieldError:
@@ -192,6 +227,82 @@ def _named(path: str, message: str) -> FieldError:
         return FieldError(path, message.replace("`", ""))
     field = f"{path}.{named['name']}" if path else named["name"]
     return FieldError(field, "is required" if named["what"] == "missing required" else "is not a known field")
+
+
+def connector_problem(exc: ConnectorError) -> ProblemError:
+    """The problem a connector error stands for; ``upstream`` keeps the upstream's status and body."""
+    upstream = None if exc.status is None else UpstreamError(exc.status, _scrubbed(exc.upstream_body))
+    errors = [FieldError(detail.field or "", detail.message) for detail in exc.details]
+    if isinstance(exc, VersionConflict):
+        return ProblemError(
+            VERSION_CONFLICT,
+            _scrubbed(exc.message) + ". Re-read the resource and apply your change to its current version.",
+            errors=[FieldError(c.field, "was changed concurrently to another value") for c in exc.fields],
+            upstream=upstream,
+            conflict=exc,
+        )
+    if isinstance(exc, CredentialRejected):
+        return ProblemError(
+            ACCOUNT_CREDENTIALS_REJECTED,
+            f"The upstream rejected the account's credentials ({exc.status}); update them with "
+            "PATCH /v1/accounts/{account_id} (e.g. a new API key).",
+            upstream=upstream,
+        )
+    if isinstance(exc, NotFound):
+        return ProblemError(NOT_FOUND, "The upstream has no such resource.", upstream=upstream)
+    if isinstance(exc, UpstreamRejected):
+        return ProblemError(
+            UPSTREAM_VALIDATION,
+            f"The upstream refused the request: {exc.message}",
+            errors=errors,
+            upstream=upstream,
+        )
+    if isinstance(exc, RateLimited | DeadlineExceeded):
+        retry_after = str(max(1, math.ceil(exc.retry_after or 1)))
+        return ProblemError(
+            UPSTREAM_RATE_LIMITED,
+            f"The upstream's rate limit for this account cannot serve the request in time; retry after "
+            f"{retry_after} s.",
+            upstream=upstream,
+            headers={"Retry-After": retry_after},
+        )
+    if isinstance(exc, OutcomeUnknown):
+        return ProblemError(
+            OUTCOME_UNKNOWN,
+            "The upstream did not confirm the request in time: it may or may not have been performed. Look "
+            "the resource up before you retry, or you may create it twice.",
+            upstream=upstream,
+        )
+    return ProblemError(
+        UPSTREAM_UNAVAILABLE,
+        f"The upstream failed: {exc.message}",
+        upstream=upstream,
+        headers={"Retry-After": "1"},
+    )
+
+
+def _conflict_problem(body: Problem, conflict: VersionConflict) -> VersionConflictProblem:
+    """``body`` with the conflicting fields (both values) and the versions involved."""
+    return VersionConflictProblem(
+        **msgspec.structs.asdict(body),
+        conflicts=[
+            ConflictingField(c.field, _scrubbed(c.base), _scrubbed(c.ours), _scrubbed(c.theirs))
+            for c in conflict.fields
+        ],
+        expected_version=conflict.expected_version,
+        current_version=conflict.current_version,
+    )
+
+
+def _scrubbed(value: Any) -> Any:
+    """A JSON-like value with secrets masked in every string (an upstream body may echo input)."""
+    if isinstance(value, str):
+        return scrub(value)
+    if isinstance(value, dict):
+        return {key: _scrubbed(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_scrubbed(item) for item in value]
+    return value
 
 
 def _slug(phrase: str) -> str:
@@ -215,7 +326,7 @@ def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
     """OpenAPI response entries (problem+json) for these statuses, for a route's ``responses=``."""
     return {
         status: ResponseSpec(
-            data_container=Problem,
+            data_container=VersionConflictProblem if status == VERSION_CONFLICT.status else Problem,
             media_type=PROBLEM_MEDIA_TYPE,
             description=HTTPStatus(status).phrase,
             generate_examples=False,

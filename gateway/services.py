@@ -12,11 +12,13 @@ from redis.asyncio import Redis
 
 from .accounts import AccountService
 from .auth import Principal
+from .connectors import Connectors
 from .metrics import Metrics
 from .ratelimit import InboundLimiter
 from .settings import Settings
 from .store import Store
 from .tenants import TenantService
+from .webhooks import Webhooks
 
 STATE_KEY = "services"
 
@@ -32,6 +34,8 @@ class Services:
     accounts: AccountService
     limiter: InboundLimiter
     metrics: Metrics
+    webhooks: Webhooks
+    connectors: Connectors
 
 
 def _services(state: State) -> Services:
@@ -47,6 +51,10 @@ def _accounts(state: State) -> AccountService:
     return _services(state).accounts
 
 
+def _webhooks(state: State) -> Webhooks:
+    return _services(state).webhooks
+
+
 def _principal(request: Request[Any, Any, Any]) -> Principal:
     principal: Principal = request.scope["user"]
     return principal
@@ -57,5 +65,6 @@ DEPENDENCIES = {
     "tenants": Provide(_tenants, sync_to_thread=False),
     "accounts": Provide(_accounts, sync_to_thread=False),
     "principal": Provide(_principal, sync_to_thread=False),
+    "webhooks": Provide(_webhooks, sync_to_thread=False),
 }
 """Inject with ``NamedDependency[...]`` parameters of these names."""

@@ -19,6 +19,7 @@ import msgspec
 
 LogLevel = Literal["debug", "info", "warning", "error"]
 LogFormat = Literal["json", "console"]
+Mode = Literal["production", "development"]
 MASTER_KEY_BYTES = 32
 _KEY_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
@@ -46,6 +47,15 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     log_format: LogFormat = "json"
     lexoffice_base_url: str = "https://api.lexware.io"
     public_url: str | None = None
+    mode: Mode = "production"
+    lexoffice_webhook_public_key: str | None = None
+    webhooks_allow_private_targets: bool = False
+    webhook_timeout: Annotated[float, msgspec.Meta(gt=0, le=120)] = 10.0
+    webhook_retry_schedule: str = "5,30,120,600,1800,3600,10800,21600"
+    webhook_claim_idle: Annotated[float, msgspec.Meta(gt=0)] = 30.0
+    webhook_concurrency: Annotated[int, msgspec.Meta(ge=1, le=1000)] = 32
+    webhook_reconcile_interval: Annotated[float, msgspec.Meta(gt=0)] = 900.0
+    webhook_event_retention_days: Annotated[float, msgspec.Meta(gt=0, le=365)] = 7.0
 
     def __repr__(self) -> str:
         shown = {
@@ -79,6 +89,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         if self.redis_url is None:
             raise SettingsError("REDIS_URL", "required (e.g. redis://localhost:6379/0)")
         return self.redis_url
+
+    @property
+    def webhook_retry_delays(self) -> tuple[float, ...]:
+        """The retry schedule in seconds."""
+        return parse_retry_schedule(self.webhook_retry_schedule)
 
     def require_master_key(self) -> str:
         """The master key, or a :class:`SettingsError` saying production needs one."""
@@ -138,6 +153,45 @@ def _check_redis_url(text: str) -> str:
     if not text.startswith(("redis://", "rediss://", "unix://")):
         raise ValueError("must start with redis://, rediss:// or unix://")
     return text
+
+
+def parse_retry_schedule(text: str) -> tuple[float, ...]:
+    """Parse ``5,30,120,...`` (seconds before each retry; the last retry is the last try)."""
+    try:
+        delays = tuple(float(part) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise ValueError("must be comma-separated numbers of seconds") from None
+    if any(delay <= 0 for delay in delays):
+        raise ValueError("every delay must be positive")
+    return delays
+
+
+def _check_retry_schedule(text: str) -> str:
+    parse_retry_schedule(text)
+    return text
+
+
+def _check_public_key(text: str) -> str:
+    """A PEM public key, given inline or as the path of a file holding one; it must be RSA."""
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
+    pem = text if text.lstrip().startswith("-----BEGIN") else _read(text)
+    try:
+        key = load_pem_public_key(pem.encode())
+    except ValueError:
+        raise ValueError("not a PEM public key") from None
+    if not isinstance(key, rsa.RSAPublicKey):
+        raise ValueError("must be an RSA public key")
+    return pem
+
+
+def _read(path: str) -> str:
+    try:
+        with open(path, encoding="ascii") as file:
+            return file.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValueError(f"neither PEM text nor a readable PEM file ({type(exc).__name__})") from None
 
 
 def _check_http_url(text: str) -> str:
@@ -213,8 +267,63 @@ VARIABLES: tuple[Variable, ...] = (
     Variable(
         "LEDGERBRIDGE_PUBLIC_URL",
         "public_url",
-        "The gateway's external URL (listed as server in the OpenAPI document).",
+        "The gateway's external URL (listed as server in the OpenAPI document; lexoffice calls "
+        "`<it>/v1/webhooks/lexoffice`, so webhooks need it).",
         _check_http_url,
+    ),
+    Variable(
+        "LEDGERBRIDGE_MODE",
+        "mode",
+        "`production` or `development` (development accepts plain-http webhook endpoints).",
+        str.lower,
+    ),
+    Variable(
+        "LEDGERBRIDGE_LEXOFFICE_WEBHOOK_PUBLIC_KEY",
+        "lexoffice_webhook_public_key",
+        "The RSA public key (PEM text, or the path of a PEM file) that verifies lexoffice's "
+        "`X-Lxo-Signature`: lexoffice's published key in production, `<sandbox>/_sandbox/public-key.pem` "
+        "against the sandbox. Unset: inbound webhooks are refused (503).",
+        _check_public_key,
+    ),
+    Variable(
+        "LEDGERBRIDGE_WEBHOOKS_ALLOW_PRIVATE_TARGETS",
+        "webhooks_allow_private_targets",
+        "`true` lets tenant webhook endpoints point at loopback/private/link-local addresses (tests, dev).",
+        str.lower,
+    ),
+    Variable(
+        "LEDGERBRIDGE_WEBHOOK_TIMEOUT",
+        "webhook_timeout",
+        "Seconds one outbound webhook delivery attempt may take (connect to response).",
+    ),
+    Variable(
+        "LEDGERBRIDGE_WEBHOOK_RETRY_SCHEDULE",
+        "webhook_retry_schedule",
+        "Seconds before each retry of a failed delivery (full jitter: a random wait up to each value); "
+        "after the last one fails the delivery is dead-lettered.",
+        _check_retry_schedule,
+    ),
+    Variable(
+        "LEDGERBRIDGE_WEBHOOK_CLAIM_IDLE",
+        "webhook_claim_idle",
+        "Seconds after which another gateway process takes over queued webhook work that a process claimed "
+        "and did not finish (it crashed).",
+    ),
+    Variable(
+        "LEDGERBRIDGE_WEBHOOK_CONCURRENCY",
+        "webhook_concurrency",
+        "Outbound webhook deliveries in flight at once, per gateway process.",
+    ),
+    Variable(
+        "LEDGERBRIDGE_WEBHOOK_RECONCILE_INTERVAL",
+        "webhook_reconcile_interval",
+        "Seconds between checks that every account's lexoffice event subscriptions still exist "
+        "(lexoffice drops them after a 404 or when a key is revoked).",
+    ),
+    Variable(
+        "LEDGERBRIDGE_WEBHOOK_EVENT_RETENTION_DAYS",
+        "webhook_event_retention_days",
+        "Days the event log (`/v1/events`) keeps an event and its delivery state.",
     ),
 )
 

@@ -10,6 +10,8 @@ import redis
 from tests.support.redis_server import RedisServer
 from tests.support.sandbox import RunningSandbox, SandboxOrg, running_sandbox
 
+pytest_plugins = ["tests.support.logs"]  # the `log_stream` fixture
+
 
 @pytest.fixture(scope="session")
 def redis_server() -> Iterator[RedisServer]:

@@ -1,0 +1,178 @@
+"""What every connector declares: the unified operations and, per resource, which of them it supports.
+
+:data:`CAPABILITIES` is the one table the gateway consults: ``GET /v1/capabilities`` publishes it, and a route
+whose operation a connector cannot perform answers the problem ``not-supported-by-connector`` with the
+row's ``note`` (never a silent no-op). Rows are grouped by resource family; each family adds its own rows.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+import msgspec
+
+
+class Operation(StrEnum):
+    """The unified operations on a resource."""
+
+    LIST = "list"
+    GET = "get"
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+    DOWNLOAD = "download"
+    """Download the resource's document (a PDF, a file's content)."""
+    UPLOAD = "upload"
+    """Upload a file to the resource."""
+    ACTION = "action"
+    """A resource-specific action (finalize, pursue, ...); the row's note names it."""
+
+
+class Capability(msgspec.Struct, frozen=True, kw_only=True):
+    """Whether one connector can perform one operation on one resource."""
+
+    resource: str
+    """The resource's path segment under ``/v1/accounting`` (``contacts``, ``ledger-accounts``, ...)."""
+    operation: Operation
+    supported: bool
+    note: str | None = None
+    """Why an operation is unsupported (and what to do instead), or a limitation of a supported one."""
+
+
+def _rows(
+    resource: str, supported: dict[Operation, str | None], unsupported: dict[Operation, str]
+) -> list[Capability]:
+    """The rows of one resource: supported operations (with optional notes), then unsupported ones."""
+    return [
+        *(
+            Capability(resource=resource, operation=op, supported=True, note=note)
+            for op, note in supported.items()
+        ),
+        *(
+            Capability(resource=resource, operation=op, supported=False, note=note)
+            for op, note in unsupported.items()
+        ),
+    ]
+
+
+_LEXOFFICE_READ_ONLY = "lexoffice offers this list read-only; change it in the lexoffice web app."
+
+LEXOFFICE_CONTACTS = _rows(
+    "contacts",
+    {
+        Operation.LIST: "Filters email, name, number, role; `updated_since` is not supported (use the "
+        "contact.* webhooks to follow changes).",
+        Operation.GET: None,
+        Operation.CREATE: None,
+        Operation.UPDATE: "Roles can be added, never removed.",
+    },
+    {Operation.DELETE: "lexoffice's API cannot delete contacts; archive or delete them in the web app."},
+)
+LEXOFFICE_REFERENCE = [
+    *(
+        row
+        for resource in ("countries", "ledger-accounts", "payment-terms")
+        for row in _rows(
+            resource,
+            {Operation.LIST: None},
+            {Operation.CREATE: _LEXOFFICE_READ_ONLY, Operation.UPDATE: _LEXOFFICE_READ_ONLY},
+        )
+    ),
+    *_rows(
+        "tax-rates",
+        {Operation.LIST: "A fixed table of the German VAT rates (lexoffice has no tax-rate endpoint)."},
+        {},
+    ),
+    *_rows(
+        "company",
+        {Operation.GET: None},
+        {Operation.UPDATE: "lexoffice's API cannot change the company profile."},
+    ),
+]
+
+_SALES_LIST = (
+    "Filters status, contact_id, number, issued_from/issued_to, updated_since (lexoffice filters updates "
+    "by whole days; the gateway applies the exact instant, so a page may hold fewer than `limit` entries)."
+)
+_SALES_PDF = "The rendered PDF of a finalized document; drafts have none."
+LEXOFFICE_SALES_DOCUMENTS = [
+    *_rows(
+        "invoices",
+        {
+            Operation.LIST: _SALES_LIST,
+            Operation.GET: None,
+            Operation.CREATE: "A draft, or finalized at once (`finalize`); `preceding_document_id` creates "
+            "it from a quotation or order confirmation.",
+            Operation.DOWNLOAD: _SALES_PDF,
+        },
+        {
+            Operation.UPDATE: "lexoffice cannot change an invoice after creation; correct a finalized one "
+            "with a credit note (POST /credit-notes with `preceding_document_id`).",
+            Operation.DELETE: "lexoffice's API cannot delete invoices; void them in the web app.",
+        },
+    ),
+    *_rows(
+        "credit-notes",
+        {
+            Operation.LIST: _SALES_LIST,
+            Operation.GET: None,
+            Operation.CREATE: "A draft, or finalized at once (`finalize`); `preceding_document_id` names the "
+            "invoice it corrects (at most one credit note per invoice), whose open amount it reduces.",
+            Operation.DOWNLOAD: _SALES_PDF,
+        },
+        {
+            Operation.UPDATE: "lexoffice cannot change a credit note after creation; create a new one.",
+            Operation.DELETE: "lexoffice's API cannot delete credit notes; void them in the web app.",
+        },
+    ),
+    *_rows(
+        "payments",
+        {Operation.GET: "Of finalized invoices, credit notes and vouchers; drafts have no payments."},
+        {Operation.CREATE: "lexoffice's API records no payments; they are booked in the web app."},
+    ),
+]
+LEXOFFICE_BOOKKEEPING = [
+    *_rows(
+        "vouchers",
+        {
+            Operation.LIST: "Filters type, status, contact_id, number, issued_from/issued_to, updated_since.",
+            Operation.GET: None,
+            Operation.CREATE: "Sales vouchers only (sales_invoice, sales_credit_note); purchase vouchers are "
+            "entered in the web app.",
+            Operation.UPDATE: "Sales vouchers only. Receipts stay attached unless `attachments` is given.",
+            Operation.UPLOAD: "POST /files with `voucher_id` attaches a receipt at once.",
+        },
+        {Operation.DELETE: "lexoffice's API cannot delete vouchers; delete them in the web app."},
+    ),
+    *_rows(
+        "files",
+        {
+            Operation.UPLOAD: "Receipts: PDF, JPEG or PNG, at most 5 MB.",
+            Operation.DOWNLOAD: "Receipts and rendered documents, by file id.",
+            Operation.GET: "The upload status: whether a receipt is attached to a voucher yet.",
+        },
+        {},
+    ),
+]
+
+CAPABILITIES: dict[str, list[Capability]] = {
+    "lexoffice": [
+        *LEXOFFICE_CONTACTS,
+        *LEXOFFICE_REFERENCE,
+        *LEXOFFICE_SALES_DOCUMENTS,
+        *LEXOFFICE_BOOKKEEPING,
+    ],
+}
+"""Connector name -> its capability rows."""
+
+
+def capability(connector: str, resource: str, operation: Operation) -> Capability | None:
+    """The row of one connector, resource and operation (``None`` if the table has none)."""
+    return next(
+        (
+            row
+            for row in CAPABILITIES.get(connector, [])
+            if row.resource == resource and row.operation == operation
+        ),
+        None,
+    )

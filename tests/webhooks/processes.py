@@ -1,0 +1,67 @@
+"""A gateway run as its own OS process (``ledgerbridge serve``), for tests that kill one."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from gateway.serving import free_port
+
+READY_LINE = "Uvicorn running on"
+
+
+@dataclass
+class GatewayProcess:
+    """``python -m gateway.cli serve`` with the given environment; :meth:`start` returns once it serves."""
+
+    env: Mapping[str, str]
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen[str] | None = None
+    log: list[str] = field(default_factory=list)
+    _ready: threading.Event = field(default_factory=threading.Event)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 60) -> GatewayProcess:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gateway.cli", "serve", "--port", str(self.port)],
+            env={**os.environ, **self.env},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        threading.Thread(target=self._read_log, daemon=True).start()
+        if not self._ready.wait(timeout) or self.process.poll() is not None:
+            self.stop()
+            raise RuntimeError("gateway process did not start:\n" + "\n".join(self.log[-20:]))
+        return self
+
+    def _read_log(self) -> None:
+        assert self.process is not None
+        assert self.process.stderr is not None
+        for line in self.process.stderr:
+            self.log.append(line.rstrip())
+            if READY_LINE in line:
+                self._ready.set()
+        self._ready.set()  # the process ended: let start() see it
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown, nothing finished, nothing acknowledged."""
+        assert self.process is not None
+        self.process.kill()
+        self.process.wait(timeout=30)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=30)
