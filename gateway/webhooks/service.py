@@ -22,7 +22,7 @@ from .eventlog import EventLog
 from .events import EventService
 from .inbound import InboundCallbacks, load_public_key
 from .processing import CallbackProcessor
-from .resources import NoResources, ResourceFetcher
+from .resources import ConnectorResources, ResourceFetcher
 from .streams import WorkStream
 from .subscriptions import LexofficeSubscriptions, SubscriptionSync
 from .targets import TargetPolicy
@@ -96,7 +96,9 @@ class Webhooks:
             timeout=settings.webhook_timeout,
             delays=settings.webhook_retry_delays,
         )
-        processor = CallbackProcessor(redis, store, keyring, endpoints, log, queue, fetcher or NoResources())
+        processor = CallbackProcessor(
+            redis, store, keyring, endpoints, log, queue, fetcher or ConnectorResources(connectors)
+        )
         workers = WebhookWorkers(
             redis,
             inbound=inbound_stream,

@@ -18,7 +18,6 @@ import httpx
 import pytest
 from litestar import Litestar
 
-from gateway.accounts import ResolvedAccount
 from gateway.app import create_app
 from gateway.services import STATE_KEY, Services
 from gateway.serving import ThreadedServer, free_port
@@ -41,38 +40,6 @@ settings); other test layers' gateways use database 0. The ``redis_url`` fixture
 def database(redis_url: str, number: int) -> str:
     """The URL of another database of the same Redis server."""
     return redis_url.rsplit("/", 1)[0] + f"/{number}"
-
-
-class SandboxContacts:
-    """A resource fetcher for contacts, reading the sandbox (the lexoffice connector is not wired yet)."""
-
-    def __init__(self, base_url: str) -> None:
-        self.base_url = base_url
-
-    async def fetch(
-        self, account: ResolvedAccount, resource_type: str, resource_id: str
-    ) -> dict[str, Any] | None:
-        if resource_type != "contact":
-            return None
-        async with httpx.AsyncClient(base_url=self.base_url, timeout=10) as client:
-            response = await client.get(
-                f"/v1/contacts/{resource_id}",
-                headers={"Authorization": f"Bearer {account.credentials['api_key']}"},
-            )
-        if response.status_code != 200:
-            return None
-        body = response.json()
-        return {"id": body["id"], "version": body["version"], "name": _contact_name(body)}
-
-
-def _contact_name(body: dict[str, Any]) -> str | None:
-    company = body.get("company") or {}
-    person = body.get("person") or {}
-    return (
-        company.get("name")
-        or " ".join(filter(None, [person.get("firstName"), person.get("lastName")]))
-        or None
-    )
 
 
 @dataclass
@@ -134,9 +101,7 @@ def webhook_settings(redis_url: str, sandbox: RunningSandbox, port: int, **overr
 def hooked_gateway(redis_url: str, sandbox: RunningSandbox, **overrides: Any) -> Iterator[HookedGateway]:
     port = free_port()
     settings = webhook_settings(redis_url, sandbox, port, **overrides)
-    app = create_app(
-        settings, resource_fetcher=SandboxContacts(sandbox.url), lexoffice_interval=FAST_INTERVAL
-    )
+    app = create_app(settings, lexoffice_interval=FAST_INTERVAL)
     with ThreadedServer(app, port=port) as server:
         yield HookedGateway(app, server, settings)
 
