@@ -106,11 +106,13 @@ async def _demo_account(services: Services, sandbox_key: str) -> tuple[str, str,
 
 def curl_examples(facts: DevFacts) -> list[str]:
     """Examples that work as printed against a fresh ``dev``."""
-    auth = f"-H 'Authorization: Bearer {facts.api_key}'"
+    headers = f"-H 'Authorization: Bearer {facts.api_key}' -H 'X-Account-Id: {facts.account_id}'"
+    accounting = f"{facts.gateway_url}/v1/accounting"
+    contact = '{"type": "company", "roles": ["customer"], "company": {"name": "Musterfirma GmbH"}}'
     return [
-        f"curl -s {auth} {facts.gateway_url}/v1/accounts",
-        f"curl -s {auth} {facts.gateway_url}/v1/accounts/{facts.account_id}",
-        f"curl -s {facts.gateway_url}/readyz",
+        f"curl -s {headers} {accounting}/company",
+        f"curl -s {headers} -H 'Content-Type: application/json' -d '{contact}' {accounting}/contacts",
+        f"curl -s {headers} '{accounting}/contacts?limit=10'",
     ]
 
 
