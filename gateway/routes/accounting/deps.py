@@ -18,13 +18,14 @@ import binascii
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Annotated, Any, TypeVar
 
 import msgspec
 from litestar import Response
 from litestar.di import NamedDependency, Provide
 from litestar.exceptions import ValidationException
-from litestar.params import HeaderParameter, QueryParameter
+from litestar.params import HeaderParameter, Parameter, QueryParameter
 
 from connectors.base import Operation, capability
 from connectors.lexoffice.client import LexofficeClient
@@ -205,3 +206,11 @@ DEPENDENCIES: dict[str, Any] = {
     "paging": Provide(provide_paging, sync_to_thread=False),
 }
 """The accounting routers' dependencies (see the module docstring)."""
+
+
+# list filters shared by the document resources
+IssuedFrom = Annotated[date | None, Parameter(description="Issued on or after this day.")]
+IssuedTo = Annotated[date | None, Parameter(description="Issued on or before this day.")]
+UpdatedSince = Annotated[
+    datetime | None, Parameter(description="Changed at or after this instant (RFC 3339).")
+]

@@ -8,7 +8,6 @@ OpenAPI schema are the kind's (``InvoiceCreate``, ``CreditNote``, ...).
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Annotated
 
 from litestar import Response, Router, get, patch, post
@@ -30,8 +29,11 @@ from ...problems import problem_responses
 from .deps import (
     Account,
     IncludeRawFlag,
+    IssuedFrom,
+    IssuedTo,
     Lexoffice,
     Paging,
+    UpdatedSince,
     converted,
     not_supported,
     page_of,
@@ -65,11 +67,9 @@ def sales_router(kind: SalesKind) -> Router:
         ] = None,
         contact_id: Annotated[str | None, Parameter(description="Addressed to this contact.")] = None,
         number: Annotated[str | None, Parameter(description="Exactly this document number.")] = None,
-        issued_from: Annotated[date | None, Parameter(description="Issued on or after this day.")] = None,
-        issued_to: Annotated[date | None, Parameter(description="Issued on or before this day.")] = None,
-        updated_since: Annotated[
-            datetime | None, Parameter(description="Changed at or after this instant (RFC 3339).")
-        ] = None,
+        issued_from: IssuedFrom = None,
+        issued_to: IssuedTo = None,
+        updated_since: UpdatedSince = None,
     ) -> Page[SalesDocumentSummary]:
         """The documents matching every given filter, oldest first (without line items).
 

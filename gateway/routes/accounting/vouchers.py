@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Annotated
 
 from litestar import Response, Router, get, patch, post
@@ -22,7 +21,19 @@ from schemas.vouchers import (
 )
 
 from ...problems import VALIDATION, ProblemError, problem_responses
-from .deps import IfMatch, IncludeRawFlag, Lexoffice, Paging, converted, expected_version, page_of, with_etag
+from .deps import (
+    IfMatch,
+    IncludeRawFlag,
+    IssuedFrom,
+    IssuedTo,
+    Lexoffice,
+    Paging,
+    UpdatedSince,
+    converted,
+    expected_version,
+    page_of,
+    with_etag,
+)
 
 VoucherId = Annotated[str, Parameter(description="The voucher's id (a UUID).", max_length=100)]
 _READ_ERRORS = (400, 401, 404, 422, 424, 429, 502, 503)
@@ -43,11 +54,9 @@ async def list_vouchers(
     ] = None,
     contact_id: Annotated[str | None, Parameter(description="Booked on this contact.")] = None,
     number: Annotated[str | None, Parameter(description="Exactly this voucher number.")] = None,
-    issued_from: Annotated[date | None, Parameter(description="Issued on or after this day.")] = None,
-    issued_to: Annotated[date | None, Parameter(description="Issued on or before this day.")] = None,
-    updated_since: Annotated[
-        datetime | None, Parameter(description="Changed at or after this instant (RFC 3339).")
-    ] = None,
+    issued_from: IssuedFrom = None,
+    issued_to: IssuedTo = None,
+    updated_since: UpdatedSince = None,
 ) -> Page[VoucherSummary]:
     """The vouchers matching every given filter, oldest first (without items).
 
