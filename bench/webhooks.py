@@ -22,7 +22,6 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import httpx
@@ -32,6 +31,8 @@ from bench._harness import arguments, environment, header, percentile, table
 from gateway.serving import ThreadedServer
 from gateway.webhooks.workers import pending_work
 from tests.gateway.conftest import ADMIN_TOKEN, MASTER_KEY
+from tests.support.asgi import read_body, serve_lifespan
+from tests.support.callbacks import callback_body
 from tests.support.sandbox import RunningSandbox
 from tests.webhooks.processes import GatewayProcess
 
@@ -54,15 +55,9 @@ class TimingReceiver:
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] == "lifespan":
-            while (await receive())["type"] != "lifespan.shutdown":
-                await send({"type": "lifespan.startup.complete"})
-            await send({"type": "lifespan.shutdown.complete"})
+            await serve_lifespan(receive, send)
             return
-        body, more = b"", True
-        while more:
-            message = await receive()
-            body += message.get("body", b"")
-            more = message.get("more_body", False)
+        body = await read_body(receive)
         arrived = time.time()
         if body:
             self.arrivals.setdefault(json.loads(body)["data"]["resource_id"], arrived)
@@ -77,15 +72,7 @@ def callbacks(sandbox: RunningSandbox, organization_id: str, count: int) -> list
     made = []
     for _ in range(count):
         resource_id = str(uuid.uuid4())
-        body = json.dumps(
-            {
-                "organizationId": organization_id,
-                "eventType": "contact.changed",
-                "resourceId": resource_id,
-                "eventDate": datetime.now(timezone(timedelta(hours=1))).isoformat(timespec="milliseconds"),
-            },
-            separators=(",", ":"),
-        ).encode()
+        body = callback_body(organization_id, resource_id=resource_id)
         made.append((resource_id, body, sandbox.app.signing_key.sign(body)))
     return made
 

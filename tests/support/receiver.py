@@ -15,6 +15,7 @@ from types import TracebackType
 from typing import Any
 
 from gateway.serving import ThreadedServer
+from tests.support.asgi import read_body, serve_lifespan
 
 Message = dict[str, Any]
 Receive = Callable[[], Awaitable[Message]]
@@ -71,19 +72,9 @@ class WebhookReceiver:
     async def __call__(self, scope: Message, receive: Receive, send: Send) -> None:
         """The ASGI app: record the request, answer with an empty body."""
         if scope["type"] == "lifespan":
-            while True:
-                message = await receive()
-                if message["type"] == "lifespan.startup":
-                    await send({"type": "lifespan.startup.complete"})
-                elif message["type"] == "lifespan.shutdown":
-                    await send({"type": "lifespan.shutdown.complete"})
-                    return
-        body = b""
-        more = True
-        while more:
-            message = await receive()
-            body += message.get("body", b"")
-            more = message.get("more_body", False)
+            await serve_lifespan(receive, send)
+            return
+        body = await read_body(receive)
         headers: dict[str, str] = {}
         for raw_name, raw_value in scope["headers"]:
             name, value = raw_name.decode("latin-1").lower(), raw_value.decode("latin-1")

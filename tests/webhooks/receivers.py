@@ -7,6 +7,7 @@ import threading
 from typing import Any
 
 from gateway.serving import ThreadedServer
+from tests.support.asgi import read_body, serve_lifespan
 from tests.support.receiver import ReceivedRequest
 
 Message = dict[str, Any]
@@ -31,15 +32,9 @@ class HoldingReceiver:
 
     async def __call__(self, scope: Message, receive: Any, send: Any) -> None:
         if scope["type"] == "lifespan":
-            while (await receive())["type"] != "lifespan.shutdown":
-                await send({"type": "lifespan.startup.complete"})
-            await send({"type": "lifespan.shutdown.complete"})
+            await serve_lifespan(receive, send)
             return
-        body, more = b"", True
-        while more:
-            message = await receive()
-            body += message.get("body", b"")
-            more = message.get("more_body", False)
+        body = await read_body(receive)
         if scope["method"] != "POST":
             await self._answer(send)
             return

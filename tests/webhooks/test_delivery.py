@@ -9,12 +9,12 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import httpx
 import pytest
 
+from tests.support.callbacks import callback_body
 from tests.support.receiver import WebhookReceiver
 from tests.support.sandbox import RunningSandbox
 from tests.webhooks.conftest import RETRIES, Connected, HookedGateway, create_endpoint, hooked_gateway
@@ -43,15 +43,7 @@ def send_callback(
 ) -> str:
     """Post a signed ``contact.changed`` callback to a gateway (or its client); returns the resource id."""
     resource_id = str(uuid.uuid4())
-    body = json.dumps(
-        {
-            "organizationId": organization_id,
-            "eventType": "contact.changed",
-            "resourceId": resource_id,
-            "eventDate": datetime.now(timezone(timedelta(hours=1))).isoformat(timespec="milliseconds"),
-        },
-        separators=(",", ":"),
-    ).encode()
+    body = callback_body(organization_id, resource_id=resource_id)
     headers = {"Content-Type": "application/json", "X-Lxo-Signature": sandbox.app.signing_key.sign(body)}
     if isinstance(gateway, httpx.Client):
         response = gateway.post("/v1/webhooks/lexoffice", content=body, headers=headers)

@@ -10,35 +10,19 @@ import base64
 import json
 import uuid
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import httpx
 import pytest
 
 from connectors.lexoffice.sandbox.signing import SigningKey
+from tests.support.callbacks import callback_body
 from tests.support.receiver import WebhookReceiver
 from tests.support.sandbox import RunningSandbox
 from tests.webhooks.conftest import Connected, HookedGateway, create_endpoint
 from tests.webhooks.standard_webhooks import verify
 
 PROBLEMS = "https://ledgerbridge.dev/problems/"
-BERLIN_WINTER = timezone(timedelta(hours=1))
-
-
-def callback_body(
-    organization_id: str, *, age: timedelta = timedelta(0), resource_id: str | None = None
-) -> bytes:
-    """A compact lexoffice callback, as lexoffice spells it."""
-    instant = datetime.now(BERLIN_WINTER) - age
-    return json.dumps(
-        {
-            "organizationId": organization_id,
-            "eventType": "contact.changed",
-            "resourceId": resource_id or str(uuid.uuid4()),
-            "eventDate": instant.isoformat(timespec="milliseconds"),
-        },
-        separators=(",", ":"),
-    ).encode()
 
 
 def post(hooked: HookedGateway, body: bytes, signature: str | None) -> httpx.Response:
