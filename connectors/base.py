@@ -104,6 +104,8 @@ LEXOFFICE_SALES_DOCUMENTS = [
             Operation.CREATE: "A draft, or finalized at once (`finalize`); `preceding_document_id` creates "
             "it from a quotation or order confirmation.",
             Operation.DOWNLOAD: _SALES_PDF,
+            Operation.ACTION: "POST /invoices/{id}/dunnings creates a dunning of an open invoice (same body "
+            "as POST /dunnings; contact and tax mode must be the invoice's).",
         },
         {
             Operation.UPDATE: "lexoffice cannot change an invoice after creation; correct a finalized one "
@@ -123,6 +125,92 @@ LEXOFFICE_SALES_DOCUMENTS = [
         {
             Operation.UPDATE: "lexoffice cannot change a credit note after creation; create a new one.",
             Operation.DELETE: "lexoffice's API cannot delete credit notes; void them in the web app.",
+        },
+    ),
+    *_rows(
+        "quotes",
+        {
+            Operation.LIST: _SALES_LIST,
+            Operation.GET: None,
+            Operation.CREATE: "A draft, or finalized at once (`finalize`; then `open`).",
+            Operation.DOWNLOAD: _SALES_PDF,
+            Operation.ACTION: "POST /quotes/{id}/sales-orders and /quotes/{id}/invoices create the follow-up "
+            "document from a finalized quote (which becomes `accepted`); a draft quote is refused (422).",
+        },
+        {
+            Operation.UPDATE: "lexoffice cannot change a quote after creation; create a new one.",
+            Operation.DELETE: "lexoffice's API cannot delete quotes; delete them in the web app.",
+        },
+    ),
+    *_rows(
+        "sales-orders",
+        {
+            Operation.LIST: _SALES_LIST,
+            Operation.GET: None,
+            Operation.CREATE: "Numbered at once and always `draft`; `preceding_document_id`: a finalized "
+            "quote.",
+            Operation.DOWNLOAD: "The rendered PDF (sales orders are rendered as drafts).",
+            Operation.ACTION: "POST /sales-orders/{id}/invoices and /sales-orders/{id}/delivery-notes create "
+            "the follow-up document.",
+        },
+        {
+            Operation.UPDATE: "lexoffice cannot change a sales order after creation; create a new one.",
+            Operation.DELETE: "lexoffice's API cannot delete sales orders; delete them in the web app.",
+        },
+    ),
+    *_rows(
+        "delivery-notes",
+        {
+            Operation.LIST: _SALES_LIST,
+            Operation.GET: None,
+            Operation.CREATE: "Numbered at once and always `draft`, without totals; `preceding_document_id`: "
+            "a sales order or a finalized invoice.",
+            Operation.DOWNLOAD: "The rendered PDF (delivery notes are rendered as drafts).",
+        },
+        {
+            Operation.UPDATE: "lexoffice cannot change a delivery note after creation; create a new one.",
+            Operation.DELETE: "lexoffice's API cannot delete delivery notes; delete them in the web app.",
+        },
+    ),
+    *_rows(
+        "dunnings",
+        {
+            Operation.GET: None,
+            Operation.CREATE: "Of an open invoice (`preceding_document_id`, required), with its contact and "
+            "tax mode; always `draft`.",
+            Operation.DOWNLOAD: "The rendered PDF (dunnings are rendered as drafts).",
+        },
+        {
+            Operation.LIST: "lexoffice lists no dunnings (they are not in its voucher list); keep the ids "
+            "returned on create, or follow the dunning.* webhooks.",
+            Operation.UPDATE: "lexoffice cannot change a dunning after creation; create a new one.",
+            Operation.DELETE: "lexoffice's API cannot delete dunnings; delete them in the web app.",
+        },
+    ),
+    *_rows(
+        "down-payment-invoices",
+        {Operation.LIST: _SALES_LIST, Operation.GET: None},
+        {
+            Operation.CREATE: "lexoffice's API cannot create down payment invoices; make them in the "
+            "web app.",
+            Operation.UPDATE: "lexoffice's API cannot change down payment invoices.",
+            Operation.DOWNLOAD: "lexoffice's API renders no down payment invoice PDF; download the file by "
+            "`document_file_id` (GET /files/{id}) once there is one.",
+        },
+    ),
+    *_rows(
+        "recurring-invoices",
+        {
+            Operation.LIST: "Recurring invoice templates, oldest first; lexoffice filters none of them, the "
+            "gateway filters status, contact_id, updated_since per page (templates have no number or issue "
+            "date), so a page may hold fewer than `limit` entries.",
+            Operation.GET: None,
+        },
+        {
+            Operation.CREATE: "lexoffice's API cannot create recurring invoice templates; set them up in the "
+            "web app.",
+            Operation.UPDATE: "lexoffice's API cannot change recurring invoice templates.",
+            Operation.DOWNLOAD: "A template has no PDF; its invoices do (recurring_template_id).",
         },
     ),
     *_rows(

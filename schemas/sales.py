@@ -1,4 +1,5 @@
-"""Sales documents: invoices and credit notes (later quotes, sales orders, delivery notes, dunnings, ...).
+"""Sales documents: invoices, credit notes, quotes, sales orders, delivery notes, dunnings, down payment
+invoices (read-only) and recurring invoices (read-only templates).
 
 Every kind shares one shape: :class:`SalesDocument` (responses), :class:`SalesDocumentCreate` (requests) and
 :class:`SalesDocumentSummary` (list items). A kind adds only what is its own, as a small subclass
@@ -7,11 +8,13 @@ accounting system, never sent. Sales documents cannot be edited after creation (
 
 Vocabulary (response values are open: new upstream values pass through):
 
-* ``type``: ``invoice``, ``credit_note`` (lists may also show ``down_payment_invoice``, ``quote``,
-  ``sales_order``, ``delivery_note``, ``sales_invoice``, ``sales_credit_note``, ``purchase_invoice``,
-  ``purchase_credit_note``).
+* ``type``: ``invoice``, ``credit_note``, ``quote``, ``sales_order``, ``delivery_note``, ``dunning``,
+  ``down_payment_invoice``, ``recurring_invoice`` (related documents may also show ``sales_invoice``,
+  ``sales_credit_note``, ``purchase_invoice``, ``purchase_credit_note``).
 * ``status``: ``draft``, ``open``, ``paid`` (invoices), ``paid_off`` (credit notes), ``voided``; lists may
-  also show ``transferred`` and ``sepa_debit`` (payment initiated, not yet booked).
+  also show ``transferred`` and ``sepa_debit`` (payment initiated, not yet booked). Quotes: ``draft``,
+  ``open``, ``accepted``, ``rejected``; sales orders, delivery notes and dunnings are always ``draft`` (they
+  are numbered at once). Recurring invoices (templates): ``active``, ``paused``, ``ended``.
 * ``tax_mode``: ``net`` (prices exclude VAT), ``gross`` (prices include VAT) or a VAT-free mode:
   ``vat_free``, ``intra_community_supply``, ``construction_service_13b``, ``external_service_13b``,
   ``third_party_country_service``, ``third_party_country_delivery``, ``photovoltaic_equipment``.
@@ -20,15 +23,26 @@ Vocabulary (response values are open: new upstream values pass through):
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated, Literal
 
 import msgspec
 
 from schemas.common import Address, CountryCode, RawJson, Text, Uuid
 
-SalesDocumentType = Literal["invoice", "credit_note"]
-SalesDocumentStatus = Literal["draft", "open", "paid", "paid_off", "voided"]
+SalesDocumentType = Literal[
+    "invoice",
+    "credit_note",
+    "quote",
+    "sales_order",
+    "delivery_note",
+    "dunning",
+    "down_payment_invoice",
+    "recurring_invoice",
+]
+SalesDocumentStatus = Literal[
+    "draft", "open", "paid", "paid_off", "voided", "accepted", "rejected", "active", "paused", "ended"
+]
 TaxMode = Literal[
     "net",
     "gross",
@@ -148,7 +162,7 @@ class SalesDocument(msgspec.Struct, kw_only=True):
 
     id: str
     type: str
-    """``invoice`` or ``credit_note`` (more kinds later)."""
+    """``invoice``, ``credit_note``, ``quote``, ... (see the module description)."""
     version: int
     status: str
     """``draft``, ``open``, ``paid`` (invoices), ``paid_off`` (credit notes) or ``voided``."""
@@ -220,6 +234,65 @@ class Invoice(SalesDocument, kw_only=True):
 
 class CreditNote(SalesDocument, kw_only=True):
     """A sales credit note (amounts are positive; the type conveys the direction)."""
+
+
+class Quote(SalesDocument, kw_only=True):
+    """A quote (lexoffice: quotation): ``draft``, ``open`` when finalized, then ``accepted`` (once converted
+    into a sales order or invoice) or ``rejected``."""
+
+    expiration_date: date | None = None
+    """Until when the offer stands."""
+
+
+class SalesOrder(SalesDocument, kw_only=True):
+    """A sales order (lexoffice: order confirmation); numbered at once, always ``draft``."""
+
+    delivery_terms: str | None = None
+    """The printed delivery terms."""
+
+
+class DeliveryNote(SalesDocument, kw_only=True):
+    """A delivery note: line items without amounts (no totals); numbered at once, always ``draft``."""
+
+    delivery_terms: str | None = None
+    """The printed delivery terms."""
+
+
+class Dunning(SalesDocument, kw_only=True):
+    """A dunning (payment reminder) of an open invoice (``preceding_document_id``); always ``draft``."""
+
+
+class DownPaymentInvoice(SalesDocument, kw_only=True):
+    """A down payment invoice (Abschlagsrechnung); made in the lexoffice app, read-only in the API."""
+
+    closing_invoice_id: str | None = None
+    """The closing invoice that deducts this down payment, once there is one."""
+
+
+class RecurringSchedule(msgspec.Struct, kw_only=True):
+    """When a recurring invoice template creates its invoices."""
+
+    interval: str
+    """``weekly``, ``biweekly``, ``monthly``, ``quarterly``, ``biannually`` or ``annually``."""
+    start_date: date | None = None
+    end_date: _Date | None = None
+    next_execution_date: _Date | None = None
+    finalize: bool = False
+    """Whether the created invoices are finalized at once."""
+    delivery_type: str | None = None
+    """The delivery type of the created invoices (dates are their execution period)."""
+    last_execution_failed: bool = False
+    last_execution_error: str | None = None
+
+
+class RecurringInvoice(SalesDocument, kw_only=True):
+    """A recurring invoice template (lexoffice: recurring template), read-only in the API.
+
+    Not a document: it has no number, issue date, due date or payment state. ``status`` is the schedule's
+    (``active``, ``paused``, ``ended``); the invoices it creates carry its id as ``recurring_template_id``.
+    """
+
+    schedule: RecurringSchedule | None = None
 
 
 class SalesDocumentSummary(msgspec.Struct, kw_only=True):
@@ -425,6 +498,91 @@ class CreditNoteCreate(SalesDocumentCreate, kw_only=True, forbid_unknown_fields=
     invoice, whose open amount it then reduces)."""
     preceding_document_id: Uuid | None = None
     """The invoice this credit note corrects (at most one credit note per invoice)."""
+
+
+class QuoteCreate(SalesDocumentCreate, kw_only=True, forbid_unknown_fields=True):
+    """Create a quote: a draft, or finalized (numbered, ``open``) with ``finalize``."""
+
+    expiration_date: date
+    """Until when the offer stands."""
+    payment_terms: PaymentTermsCreate | None = None
+    finalize: bool = False
+
+
+class SalesOrderCreate(SalesDocumentCreate, kw_only=True, forbid_unknown_fields=True):
+    """Create a sales order (numbered at once, stays ``draft``); ``preceding_document_id``: a finalized
+    quote, which then becomes ``accepted``."""
+
+    delivery: DeliveryCreate
+    payment_terms: PaymentTermsCreate | None = None
+    delivery_terms: str | None = None
+    preceding_document_id: Uuid | None = None
+
+
+class DeliveryNoteCreate(SalesDocumentCreate, kw_only=True, forbid_unknown_fields=True):
+    """Create a delivery note (numbered at once, stays ``draft``; unit prices are kept but no totals);
+    ``preceding_document_id``: a sales order or a finalized invoice."""
+
+    delivery: DeliveryCreate | None = None
+    delivery_terms: str | None = None
+    preceding_document_id: Uuid | None = None
+
+
+class DunningCreate(SalesDocumentCreate, kw_only=True, forbid_unknown_fields=True):
+    """Create a dunning of an open invoice: same contact and tax mode as the invoice (stays ``draft``)."""
+
+    preceding_document_id: Uuid
+    """The open invoice (or down payment invoice) to remind of."""
+    delivery: DeliveryCreate | None = None
+
+
+def totals_of(req: SalesDocumentCreate) -> Totals:
+    """The totals the accounting system computes for ``req`` (lexoffice's rules, half-up rounding):
+    ``amount = round2(quantity × unit price × (1 − discount/100))`` per line item (net, or gross in tax mode
+    ``gross``), summed per tax rate; the document discounts (percentage first, then absolute) are spread
+    over the rates in proportion (rounding remainder to the largest group); per rate ``tax =
+    round2(net × rate/100)`` (net modes) or ``net = round2(gross / (1 + rate/100))`` (gross mode)."""
+    groups: dict[Decimal, Decimal] = {}
+    for item in req.line_items:
+        price = item.unit_price
+        if price is None or item.quantity is None:
+            continue
+        factor = 1 - (item.discount_percentage or 0) / _HUNDRED
+        amount = _round2(item.quantity * price.amount * factor)
+        groups[price.tax_rate] = groups.get(price.tax_rate, Decimal(0)) + amount
+    base = sum(groups.values(), Decimal(0))
+    target = base
+    if req.discount_percentage is not None:
+        target -= _round2(base * req.discount_percentage / _HUNDRED)
+    if req.discount_absolute is not None:
+        target -= req.discount_absolute
+    if target != base and groups:
+        spread = {rate: _round2(amount * target / base) for rate, amount in groups.items()}
+        largest = max(groups, key=lambda rate: (abs(groups[rate]), rate))
+        spread[largest] += target - sum(spread.values(), Decimal(0))
+        groups = spread
+    net = tax = Decimal(0)
+    for rate, amount in groups.items():
+        if req.tax_mode == "gross":
+            rate_net = _round2(amount / (1 + rate / _HUNDRED))
+            net, tax = net + rate_net, tax + amount - rate_net
+        else:
+            net, tax = net + amount, tax + _round2(amount * rate / _HUNDRED)
+    return Totals(
+        currency=req.currency,
+        net=net,
+        tax=tax,
+        gross=net + tax,
+        discount_absolute=req.discount_absolute,
+        discount_percentage=req.discount_percentage,
+    )
+
+
+_HUNDRED = Decimal(100)
+
+
+def _round2(value: Decimal) -> Decimal:
+    return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 class SalesDocumentFilter(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):

@@ -1,11 +1,11 @@
-"""lexoffice I/O of sales documents (invoices, credit notes — every kind of ``SALES_KINDS``) and payments.
+"""lexoffice I/O of sales documents (every kind of ``SALES_KINDS``) and payments.
 
 Each function makes the upstream calls of one unified operation through a :class:`LexofficeClient` and
 maps the answer with :mod:`connectors.lexoffice.mapping`; nothing here knows about HTTP routes.
 
-Upstream calls per operation: list 1 (a voucherlist page), get 1, create 2 (POST, then GET the stored
-document), PDF 2 (``GET .../document`` renders and names the file, ``GET /v1/files/{id}`` fetches it),
-payments 1.
+Upstream calls per operation: list 1 (a voucherlist page; recurring templates: a page of their own list),
+get 1, create 2 (POST, then GET the stored document), PDF 2 (``GET .../document`` renders and names the
+file, ``GET /v1/files/{id}`` fetches it), payments 1.
 """
 
 from __future__ import annotations
@@ -18,11 +18,14 @@ from connectors.errors import UpstreamRejected
 from connectors.lexoffice.client import LexofficeClient, UpstreamPage
 from connectors.lexoffice.mapping.payments import payment_from_lexoffice
 from connectors.lexoffice.mapping.sales import (
+    SALES_KINDS,
     SalesKind,
     create_params,
+    recurring_summary_from_lexoffice,
     sales_document_from_lexoffice,
     sales_document_to_lexoffice,
     sales_summary_matches,
+    sales_summary_matches_all,
     voucherlist_item_from_lexoffice,
     voucherlist_params,
 )
@@ -49,12 +52,31 @@ async def list_documents(
     lexoffice filters by whole Berlin days for ``updated_since``: the page's entries are then also checked
     to the instant, so a page can hold fewer than ``size`` entries while more pages follow.
     """
+    listed = [SALES_KINDS[name] for name in filters.type or ()]
+    if len(listed) == 1 and not listed[0].voucherlist:  # a kind with its own list endpoint
+        return await _list_collection(lex, listed[0], filters, page, size, include_raw=include_raw)
     query = voucherlist_params(filters)
     if not query["voucherStatus"]:  # statuses none of the requested kinds can have
         return [], True
     found = await voucherlist_page(lex, query, page, size)
     summaries = (voucherlist_item_from_lexoffice(item, include_raw=include_raw) for item in found.items)
     return [s for s in summaries if sales_summary_matches(s, filters)], found.last
+
+
+async def _list_collection(
+    lex: LexofficeClient,
+    kind: SalesKind,
+    filters: SalesDocumentFilter,
+    page: int,
+    size: int,
+    *,
+    include_raw: bool = False,
+) -> tuple[list[SalesDocumentSummary], bool]:
+    """One page of a kind lexoffice lists at ``GET /v1/<collection>`` without filters (recurring templates):
+    the filters are applied to the page's entries."""
+    found = await lex.get_page(f"/v1/{kind.collection}", {"sort": VOUCHERLIST_SORT}, page=page, size=size)
+    summaries = (recurring_summary_from_lexoffice(item, include_raw=include_raw) for item in found.items)
+    return [s for s in summaries if sales_summary_matches_all(s, filters)], found.last
 
 
 def _path(kind: SalesKind, document_id: str) -> str:

@@ -386,8 +386,8 @@ def test_voucherlist_sample_066() -> None:
 
 
 def test_voucherlist_params() -> None:
-    assert voucherlist_params(SalesDocumentFilter()) == {
-        "voucherType": "invoice,creditnote",
+    assert voucherlist_params(SalesDocumentFilter()) == {  # every kind the voucherlist shows
+        "voucherType": "invoice,creditnote,quotation,orderconfirmation,deliverynote,downpaymentinvoice",
         "voucherStatus": "any",
     }
     filters = SalesDocumentFilter(

@@ -1,9 +1,17 @@
-"""lexoffice sales vouchers (``/v1/invoices``, ``/v1/credit-notes``, voucherlist) <-> unified sales documents.
+"""lexoffice sales vouchers (invoices, credit notes, quotations, order confirmations, delivery notes,
+dunnings, down payment invoices, recurring templates; voucherlist) <-> unified sales documents.
 
 One mapping serves every kind. :data:`SALES_KINDS` holds what differs per kind: the lexoffice collection and
 voucherType, the statuses, the unified structs and the voucher types it may be created from. Fields only some
 kinds have are mapped by name (:data:`_KIND_READERS`, :data:`_KIND_WRITERS`): a kind's struct that declares
 the field gets it, so a new kind is a row of the table plus its structs.
+
+Unified names differ from lexoffice's for some kinds: ``quote`` (quotation, ``/quotes``), ``sales_order``
+(order confirmation, ``/sales-orders``), ``recurring_invoice`` (recurring template, ``/recurring-invoices``).
+Recurring templates are not vouchers: no number, dates or voucherStatus; their unified ``status`` is the
+schedule's ``executionStatus`` lowercased and ``schedule`` maps ``recurringTemplateSettings``. lexoffice lists
+them at ``GET /v1/recurring-templates`` (no filters: :func:`sales_summary_matches_all` filters locally);
+dunnings are listed nowhere. :data:`CONVERSIONS` names the document chain steps the gateway offers as routes.
 
 Vocabulary (lexoffice -> unified; unknown upstream values pass through unchanged):
 
@@ -50,18 +58,29 @@ from schemas.sales import (
     CreditNoteCreate,
     Delivery,
     DeliveryCreate,
+    DeliveryNote,
+    DeliveryNoteCreate,
     DownPaymentDeduction,
+    DownPaymentInvoice,
+    Dunning,
+    DunningCreate,
     Invoice,
     InvoiceCreate,
     LineItem,
     LineItemCreate,
     PaymentTerms,
     PaymentTermsCreate,
+    Quote,
+    QuoteCreate,
+    RecurringInvoice,
+    RecurringSchedule,
     RelatedDocument,
     SalesDocument,
     SalesDocumentCreate,
     SalesDocumentFilter,
     SalesDocumentSummary,
+    SalesOrder,
+    SalesOrderCreate,
     TaxBreakdown,
     Totals,
     UnitPrice,
@@ -109,7 +128,26 @@ class SalesKind:
     response: type[SalesDocument]
     create: type[SalesDocumentCreate]
     preceded_by: tuple[str, ...]  # voucherTypes this kind can be created from, nearest first
+    resource: str = ""  # unified URL segment under /v1/accounting (default: ``collection``)
+    creatable: bool = True  # POST /v1/<collection> exists (not: made in the lexoffice app)
+    pdf: bool = True  # GET /v1/<collection>/{id}/document exists
+    voucherlist: bool = True  # listed by /v1/voucherlist (else: a paged GET /v1/<collection>)
+    listable: bool = True  # lexoffice lists it at all (dunnings: neither voucherlist nor a list endpoint)
 
+    @property
+    def path(self) -> str:
+        """The unified URL segment (``sales-orders``)."""
+        return self.resource or self.collection
+
+
+CONVERSIONS: tuple[tuple[str, str], ...] = (
+    ("quote", "sales_order"),
+    ("quote", "invoice"),
+    ("sales_order", "invoice"),
+    ("sales_order", "delivery_note"),
+    ("invoice", "dunning"),
+)
+"""(source kind, target kind): ``POST /<source>/{id}/<target>`` creates the target from the source."""
 
 SALES_KINDS: Mapping[str, SalesKind] = {
     kind.name: kind
@@ -131,6 +169,69 @@ SALES_KINDS: Mapping[str, SalesKind] = {
             response=CreditNote,
             create=CreditNoteCreate,
             preceded_by=("invoice",),
+        ),
+        SalesKind(
+            name="quote",
+            collection="quotations",
+            resource="quotes",
+            voucher_type="quotation",
+            statuses=("draft", "open", "accepted", "rejected"),
+            response=Quote,
+            create=QuoteCreate,
+            preceded_by=(),
+        ),
+        SalesKind(
+            name="sales_order",
+            collection="order-confirmations",
+            resource="sales-orders",
+            voucher_type="orderconfirmation",
+            statuses=("draft",),
+            response=SalesOrder,
+            create=SalesOrderCreate,
+            preceded_by=("quotation",),
+        ),
+        SalesKind(
+            name="delivery_note",
+            collection="delivery-notes",
+            voucher_type="deliverynote",
+            statuses=("draft",),
+            response=DeliveryNote,
+            create=DeliveryNoteCreate,
+            preceded_by=("orderconfirmation", "invoice"),
+        ),
+        SalesKind(
+            name="dunning",
+            collection="dunnings",
+            voucher_type="dunning",
+            statuses=("draft",),
+            response=Dunning,
+            create=DunningCreate,
+            preceded_by=("invoice", "downpaymentinvoice"),
+            listable=False,
+        ),
+        SalesKind(
+            name="down_payment_invoice",
+            collection="down-payment-invoices",
+            voucher_type="downpaymentinvoice",
+            statuses=("draft", "open", "paid", "voided"),
+            response=DownPaymentInvoice,
+            create=SalesDocumentCreate,
+            preceded_by=("orderconfirmation", "quotation"),
+            creatable=False,
+            pdf=False,
+        ),
+        SalesKind(
+            name="recurring_invoice",
+            collection="recurring-templates",
+            resource="recurring-invoices",
+            voucher_type="recurringtemplate",
+            statuses=(),
+            response=RecurringInvoice,
+            create=SalesDocumentCreate,
+            preceded_by=(),
+            creatable=False,
+            pdf=False,
+            voucherlist=False,
         ),
     )
 }
@@ -253,6 +354,29 @@ def _deduction_from(deduction: Mapping[str, Any], currency: str) -> DownPaymentD
     )
 
 
+def _schedule_from(settings: Mapping[str, Any] | None) -> RecurringSchedule | None:
+    if settings is None:
+        return None
+    return RecurringSchedule(
+        interval=str(settings.get("executionInterval", "")).lower(),
+        start_date=local_date(settings.get("startDate")),
+        end_date=local_date(settings.get("endDate")),
+        next_execution_date=local_date(settings.get("nextExecutionDate")),
+        finalize=bool(settings.get("finalize")),
+        delivery_type=unified_word(_DELIVERY_TYPES, settings.get("shippingType")),
+        last_execution_failed=bool(settings.get("lastExecutionFailed")),
+        last_execution_error=settings.get("lastExecutionErrorMessage"),
+    )
+
+
+def _status_of(data: Mapping[str, Any]) -> str:
+    """The unified status: the voucherStatus, or a recurring template's execution status (lowercase)."""
+    if "voucherStatus" in data:
+        return document_status(data["voucherStatus"])
+    settings = data.get("recurringTemplateSettings") or {}
+    return str(settings.get("executionStatus") or "active").lower()
+
+
 _KIND_READERS: Mapping[str, Callable[[Mapping[str, Any], str], Any]] = {
     "xrechnung_buyer_reference": lambda data, _: _object(data, "xRechnung").get("buyerReference"),
     "closing_invoice": lambda data, _: bool(data.get("closingInvoice")),
@@ -261,6 +385,10 @@ _KIND_READERS: Mapping[str, Callable[[Mapping[str, Any], str], Any]] = {
         _deduction_from(deduction, currency) for deduction in _list(data, "downPaymentDeductions")
     ],
     "recurring_template_id": lambda data, _: data.get("recurringTemplateId"),
+    "expiration_date": lambda data, _: local_date(data.get("expirationDate")),
+    "delivery_terms": lambda data, _: data.get("deliveryTerms"),
+    "closing_invoice_id": lambda data, _: data.get("closingInvoiceId"),
+    "schedule": lambda data, _: _schedule_from(data.get("recurringTemplateSettings")),
 }
 """Fields of some kinds only: unified field -> reader(lexoffice voucher, currency)."""
 
@@ -287,7 +415,7 @@ def sales_document_from_lexoffice(
         id=data["id"],
         type=spec.name,
         version=data["version"],
-        status=document_status(data["voucherStatus"]),
+        status=_status_of(data),
         number=data.get("voucherNumber"),
         issue_date=local_date(data.get("voucherDate")),
         due_date=local_date(data.get("dueDate")),
@@ -316,6 +444,26 @@ def sales_document_from_lexoffice(
         updated_at=parse_instant(data.get("updatedDate")),
         raw=dict(data) if include_raw else None,
         **specific,
+    )
+
+
+def recurring_summary_from_lexoffice(
+    data: Mapping[str, Any], *, include_raw: bool = False
+) -> SalesDocumentSummary:
+    """One item of ``GET /v1/recurring-templates`` (a projection) as a list summary."""
+    address = _object(data, "address")
+    total = _object(data, "totalPrice")
+    return SalesDocumentSummary(
+        id=data["id"],
+        type="recurring_invoice",
+        status=_status_of(data),
+        contact_id=address.get("contactId"),
+        contact_name=address.get("name"),
+        currency=total.get("currency"),
+        total_amount=decimal(total.get("totalGrossAmount")),
+        created_at=parse_instant(data.get("createdDate")),
+        updated_at=parse_instant(data.get("updatedDate")),
+        raw=dict(data) if include_raw else None,
     )
 
 
@@ -410,6 +558,8 @@ _KIND_WRITERS: Mapping[str, tuple[str, Callable[[Any], Any]]] = {
     "payment_terms": ("paymentConditions", _payment_terms_to),
     "delivery": ("shippingConditions", _delivery_to),
     "xrechnung_buyer_reference": ("xRechnung", lambda reference: {"buyerReference": reference}),
+    "expiration_date": ("expirationDate", local_midnight),
+    "delivery_terms": ("deliveryTerms", lambda terms: terms),
 }
 """Create fields of some kinds only: unified field -> (lexoffice key, writer)."""
 
@@ -475,7 +625,11 @@ def voucherlist_params(filters: SalesDocumentFilter) -> dict[str, str]:
     Exact upstream: type, status (``open`` includes lexoffice's ``overdue``), contact, number, issue dates,
     archived. Whole Berlin days only: ``updated_since`` — apply :func:`sales_summary_matches` to the items.
     """
-    kinds = [SALES_KINDS[name] for name in (filters.type or SALES_KINDS)]
+    kinds = [
+        SALES_KINDS[name]
+        for name in (filters.type or SALES_KINDS)
+        if SALES_KINDS[name].voucherlist and SALES_KINDS[name].listable
+    ]
     statuses = (
         "any"
         if not filters.status
@@ -501,6 +655,27 @@ def voucherlist_params(filters: SalesDocumentFilter) -> dict[str, str]:
             "archived": None if filters.archived is None else str(filters.archived).lower(),
         }
     )
+
+
+def sales_summary_matches_all(summary: SalesDocumentSummary, filters: SalesDocumentFilter) -> bool:
+    """Every filter applied locally (kinds lexoffice lists without filters: recurring templates, which have
+    no number or issue date, so those filters match none)."""
+    if filters.status and summary.status not in filters.status:
+        return False
+    if filters.contact_id is not None and summary.contact_id != filters.contact_id:
+        return False
+    if filters.number is not None and summary.number != filters.number:
+        return False
+    issued = summary.issue_date
+    if (filters.issued_from is not None or filters.issued_to is not None) and issued is None:
+        return False
+    if filters.issued_from is not None and issued is not None and issued < filters.issued_from:
+        return False
+    if filters.issued_to is not None and issued is not None and issued > filters.issued_to:
+        return False
+    if filters.archived is not None and summary.archived != filters.archived:
+        return False
+    return sales_summary_matches(summary, filters)
 
 
 def sales_summary_matches(summary: SalesDocumentSummary, filters: SalesDocumentFilter) -> bool:

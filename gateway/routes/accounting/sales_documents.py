@@ -1,5 +1,14 @@
-"""The routes of one kind of sales document (``/invoices``, ``/credit-notes``): one implementation for every
-kind of :data:`~connectors.lexoffice.mapping.sales.SALES_KINDS`, built by :func:`sales_router`.
+"""The routes of one kind of sales document (``/invoices``, ``/credit-notes``, ``/quotes``, ...): one
+implementation for every kind of :data:`~connectors.lexoffice.mapping.sales.SALES_KINDS`, built by
+:func:`sales_router`. Operations lexoffice lacks for a kind (list of dunnings, create of down payment and
+recurring invoices, their PDFs) answer ``501 not-supported-by-connector`` with the capability row's note.
+
+Conversions (:data:`~connectors.lexoffice.mapping.sales.CONVERSIONS`), e.g.
+``POST /quotes/{id}/sales-orders``: exactly the target's create with ``preceding_document_id`` = the path
+id. The body is the target's full create request: nothing is copied from the source document (lexoffice's
+pursue takes the whole document too, and a silent copy would hide what is sent); a
+``preceding_document_id`` in the body must be absent or the path id. A transition the document chain does
+not allow is lexoffice's 406 -> ``422 upstream-validation``, with nothing written.
 
 The handlers are annotated with the base structs (:data:`Create`, :data:`Document`); each kind's router
 resolves these names to its own structs through ``signature_namespace``, so request validation and the
@@ -10,13 +19,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import msgspec
 from litestar import Response, Router, get, patch, post
+from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, JSONBody, Parameter
 
 from connectors.base import Operation
 from connectors.lexoffice import documents as lexoffice_documents
-from connectors.lexoffice.mapping.sales import SalesKind
+from connectors.lexoffice.mapping.sales import CONVERSIONS, SALES_KINDS, SalesKind
 from schemas.common import Page
+from schemas.problem import FieldError
 from schemas.sales import (
     SalesDocument,
     SalesDocumentCreate,
@@ -25,7 +37,7 @@ from schemas.sales import (
     SalesDocumentSummary,
 )
 
-from ...problems import problem_responses
+from ...problems import VALIDATION, ProblemError, problem_responses
 from .deps import (
     Account,
     IncludeRawFlag,
@@ -52,8 +64,9 @@ _WRITE_ERRORS = (400, 401, 404, 413, 415, 422, 424, 429, 502, 503, 504)
 
 
 def sales_router(kind: SalesKind) -> Router:
-    """The router of ``kind``: list, get, create, PDF download, and an explicit 501 for updates."""
-    resource = kind.collection
+    """The router of ``kind``: list, get, create, PDF download, an explicit 501 for updates (and for list,
+    create and PDF where lexoffice lacks them), and the conversions of :data:`CONVERSIONS` from ``kind``."""
+    resource = kind.path
     noun = kind.name.replace("_", " ")
     namespace = {"Create": kind.create, "Document": kind.response}
 
@@ -148,8 +161,74 @@ def sales_router(kind: SalesKind) -> Router:
         content, headers = await lexoffice_documents.document_pdf(lexoffice, kind, document_id)
         return file_response(document_id, content, headers)
 
-    return Router(
-        f"/{resource}",
-        route_handlers=[list_documents, get_document, create_document, update_document, download_pdf],
-        tags=[resource],
+    handlers: list[HTTPRouteHandler] = [get_document, update_document]
+    handlers.append(list_documents if kind.listable else _unsupported("GET", "/", resource, Operation.LIST))
+    handlers.append(
+        create_document if kind.creatable else _unsupported("POST", "/", resource, Operation.CREATE)
     )
+    handlers.append(
+        download_pdf
+        if kind.pdf
+        else _unsupported("GET", "/{document_id:str}/pdf", resource, Operation.DOWNLOAD)
+    )
+    handlers += [
+        _conversion(kind, SALES_KINDS[target]) for source, target in CONVERSIONS if source == kind.name
+    ]
+    return Router(f"/{resource}", route_handlers=handlers, tags=[resource])
+
+
+def _unsupported(method: str, path: str, resource: str, operation: Operation) -> HTTPRouteHandler:
+    """A route that always answers ``501 not-supported-by-connector`` with the capability row's note."""
+    decorator = get if method == "GET" else post
+
+    @decorator(  # type: ignore[untyped-decorator]
+        path,
+        status_code=501,
+        responses=problem_responses(401, 404, 429, 501),
+        summary=f"{operation.capitalize()} {resource.replace('-', ' ')} (not supported)",
+    )
+    async def unsupported(account: Account) -> None:
+        """Always ``501 not-supported-by-connector``: lexoffice's API does not offer this operation (the
+        problem says what to do instead)."""
+        raise not_supported(resource, operation, account.record.connector)
+
+    return unsupported
+
+
+def _conversion(source: SalesKind, target: SalesKind) -> HTTPRouteHandler:
+    """``POST /<source>/{id}/<target>``: create a ``target`` document from the source document ``id``."""
+    source_noun, target_noun = source.name.replace("_", " "), target.name.replace("_", " ")
+
+    @post(
+        f"/{{document_id:str}}/{target.path}",
+        status_code=201,
+        responses=problem_responses(*_WRITE_ERRORS),
+        summary=f"Create a {target_noun} from a {source_noun}",
+        signature_namespace={"Create": target.create, "Document": target.response},
+    )
+    async def convert(
+        document_id: FromPath[DocumentId],
+        data: JSONBody[Create],
+        lexoffice: Lexoffice,
+        include_raw: IncludeRawFlag,
+    ) -> Response[Document]:
+        """Exactly ``POST /<target>`` with ``preceding_document_id`` = the path's id (the body is the
+        target's create request; it may omit ``preceding_document_id`` or repeat the path's id). lexoffice
+        refuses a transition its document chain does not allow (e.g. from a draft quote) with ``422
+        upstream-validation``, and nothing is written."""
+        given = getattr(data, "preceding_document_id", None)
+        if given is not None and given != document_id:
+            raise ProblemError(
+                VALIDATION,
+                "The document is created from the document in the path.",
+                errors=[FieldError("preceding_document_id", f"must be absent or {document_id}")],
+            )
+        request = msgspec.structs.replace(data, preceding_document_id=document_id)
+        document = await lexoffice_documents.create_document(
+            lexoffice, target, request, include_raw=include_raw
+        )
+        response = with_etag(document, document.version, status_code=201)
+        response.headers["Location"] = f"/v1/accounting/{target.path}/{document.id}"
+        return response
+
+    return convert
