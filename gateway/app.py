@@ -22,6 +22,7 @@ from .auth import PUBLIC, AuthMiddleware
 from .connectors import Connectors
 from .content import require_json_body
 from .crypto import Keyring
+from .idempotency import IdempotencyMiddleware
 from .logging import configure_logging
 from .metrics import Metrics
 from .problems import EXCEPTION_HANDLERS
@@ -98,7 +99,10 @@ def create_app(
             *webhooks.ROUTES,
             *([admin.router] if settings.admin_token else []),
         ],
-        middleware=[AuthMiddleware(tenants, services.limiter, services.metrics, settings.admin_token)],
+        middleware=[
+            AuthMiddleware(tenants, services.limiter, services.metrics, settings.admin_token),
+            IdempotencyMiddleware(redis, settings.max_body_bytes),
+        ],
         guards=[require_json_body],
         dependencies=DEPENDENCIES,
         exception_handlers=EXCEPTION_HANDLERS,

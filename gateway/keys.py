@@ -42,6 +42,11 @@ def tenant_limiter(tenant_id: str) -> str:
     return _tenant(tenant_id, "ratelimit")
 
 
+def tenant_idempotency(tenant_id: str, account_id: str, key_digest: str) -> str:
+    """Hash of one ``Idempotency-Key`` record (SHA-256 of the key) of a tenant, per account (``-``: none)."""
+    return _tenant(tenant_id, f"idempotency:{account_id}:{key_digest}")
+
+
 def tenant_accounts(tenant_id: str) -> str:
     """Sorted set (all scores 0) of the tenant's account ids."""
     return _tenant(tenant_id, "accounts")
