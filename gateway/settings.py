@@ -56,6 +56,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     webhook_concurrency: Annotated[int, msgspec.Meta(ge=1, le=1000)] = 32
     webhook_reconcile_interval: Annotated[float, msgspec.Meta(gt=0)] = 900.0
     webhook_event_retention_days: Annotated[float, msgspec.Meta(gt=0, le=365)] = 7.0
+    shutdown_grace_seconds: Annotated[float, msgspec.Meta(ge=0, le=3600)] = 25.0
 
     def __repr__(self) -> str:
         shown = {
@@ -254,6 +255,12 @@ VARIABLES: tuple[Variable, ...] = (
         "Inbound burst (requests at once) per tenant, unless set on the tenant.",
     ),
     Variable("LEDGERBRIDGE_MAX_BODY_BYTES", "max_body_bytes", "Largest accepted request body (413 above)."),
+    Variable(
+        "LEDGERBRIDGE_SHUTDOWN_GRACE_SECONDS",
+        "shutdown_grace_seconds",
+        "`serve`: seconds in-flight requests get to finish after SIGTERM (new connections are refused at "
+        "once); keep it below the pod's `terminationGracePeriodSeconds`.",
+    ),
     Variable("LEDGERBRIDGE_LOG_LEVEL", "log_level", "`debug`, `info`, `warning` or `error`.", str.lower),
     Variable(
         "LEDGERBRIDGE_LOG_FORMAT", "log_format", "`json` (one object per line) or `console`.", str.lower
