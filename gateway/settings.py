@@ -56,7 +56,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     webhook_concurrency: Annotated[int, msgspec.Meta(ge=1, le=1000)] = 32
     webhook_reconcile_interval: Annotated[float, msgspec.Meta(gt=0)] = 900.0
     webhook_event_retention_days: Annotated[float, msgspec.Meta(gt=0, le=365)] = 7.0
-    shutdown_grace_seconds: Annotated[float, msgspec.Meta(ge=0, le=3600)] = 25.0
+    shutdown_grace_seconds: Annotated[int, msgspec.Meta(ge=0, le=3600)] = 25
 
     def __repr__(self) -> str:
         shown = {
