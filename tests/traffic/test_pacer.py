@@ -5,19 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import redis as sync_redis
-from redis.asyncio import Redis, RedisCluster
+from redis.asyncio import Redis
 from redis.crc import key_slot
 
 from connectors.errors import DeadlineExceeded
 from connectors.pacer import Pacer, Reservation, fingerprint
 from connectors.redis_store import RedisStore, pacer_key, version_cache_key
-from tests.support.redis_server import RedisServer
 from tests.traffic.workers import ReserveSpec, reserving_worker, run_in_processes, run_in_threads
 
 LONG = 10.0  # an interval so long that the schedule never falls behind Redis' clock during a test
@@ -102,45 +98,3 @@ def test_fingerprints_hide_the_secret_and_separate_namespaces() -> None:
     assert secret not in print_
     assert len(print_) == 32
     assert fingerprint("other", secret) != print_
-
-
-def cluster_node() -> RedisServer:
-    """A redis-server in cluster mode. Redis 6 binds the cluster bus to port + 10000, which does not exist
-    for a random free port above 55535 — such a start fails at once, and we take another port."""
-    for _ in range(20):
-        try:
-            return RedisServer.start(
-                extra_args=("--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf")
-            )
-        except RuntimeError:
-            continue
-    raise RuntimeError("no cluster node could start")
-
-
-@pytest.fixture(scope="module")
-def cluster_url() -> Iterator[str]:
-    """A one-node Redis Cluster owning all 16384 slots."""
-    server = cluster_node()
-    with sync_redis.Redis(port=server.port) as admin:
-        admin.execute_command("CLUSTER", "ADDSLOTS", *range(16384))
-        ready_by = time.monotonic() + 20
-        while b"cluster_state:ok" not in admin.execute_command(
-            "CLUSTER", "INFO"
-        ):  # readiness, like RedisServer
-            assert time.monotonic() < ready_by, "the cluster did not come up"
-            time.sleep(0.05)
-    yield f"redis://127.0.0.1:{server.port}"
-    server.stop()
-
-
-async def test_pacer_and_version_cache_run_on_redis_cluster(cluster_url: str) -> None:
-    client = RedisCluster.from_url(cluster_url)
-    store = RedisStore(client)
-    pacer = Pacer(store)
-    try:
-        first, second = await pacer.reserve("cred-j", LONG), await pacer.reserve("cred-j", LONG)
-        assert second.slot - first.slot == pytest.approx(LONG, abs=MICRO)
-        await store.set_version_entry("acct-1", "contacts/c1", {"version": 1}, ttl_seconds=5)
-        assert await store.get_version_entry("acct-1", "contacts/c1") == {"version": 1}
-    finally:
-        await client.aclose()
