@@ -123,7 +123,11 @@ def _openapi(settings: Settings) -> OpenAPIConfig:
     return OpenAPIConfig(
         title="LedgerBridge",
         version=version("ledgerbridge"),
-        description="One accounting API for your SaaS product. Errors are RFC 9457 problem details.",
+        description="One accounting API for your SaaS product. Errors are RFC 9457 problem details. Every "
+        "POST and PATCH accepts an `Idempotency-Key` header (1-255 printable ASCII characters): a repeat "
+        "returns the first response (`Idempotent-Replayed: true`), the same key with another request is "
+        "`422 idempotency-key-reused`, a repeat while the first still runs "
+        "`409 idempotency-request-in-progress`; keys are kept 24 h per tenant and account.",
         path=OPENAPI_PATH,
         render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(), JsonRenderPlugin(), YamlRenderPlugin()],
         openapi_router=Router(OPENAPI_PATH, route_handlers=[], opt=PUBLIC, include_in_schema=False),
