@@ -14,7 +14,7 @@ from litestar.openapi.plugins import (
     YamlRenderPlugin,
 )
 from litestar.openapi.spec import Components, SecurityScheme, Server
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 
 from . import observe
 from .accounts import AccountService
@@ -37,6 +37,7 @@ from .webhooks import ResourceFetcher, Webhooks
 
 OPENAPI_PATH = "/schema"
 REDIS_TIMEOUT_SECONDS = 5.0
+REDIS_MAX_CONNECTIONS = 64
 
 
 def create_app(
@@ -56,11 +57,16 @@ def create_app(
     """
     owned_redis = redis is None
     if redis is None:
-        redis = Redis.from_url(
-            settings.require_redis_url(),
-            decode_responses=True,
-            socket_timeout=REDIS_TIMEOUT_SECONDS,
-            socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+        # a bounded pool: a burst of requests queues for a connection instead of opening hundreds at once
+        redis = Redis.from_pool(
+            BlockingConnectionPool.from_url(
+                settings.require_redis_url(),
+                max_connections=REDIS_MAX_CONNECTIONS,
+                timeout=REDIS_TIMEOUT_SECONDS,
+                decode_responses=True,
+                socket_timeout=REDIS_TIMEOUT_SECONDS,
+                socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+            )
         )
     lexoffice: LexofficeVerifier | None = None
     if verifier is None:
