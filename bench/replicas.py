@@ -17,18 +17,16 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 
 import httpx
 import redis
 
 from bench._harness import arguments, environment, header, percentile, table
 from connectors.lexoffice.traffic import INTERVAL
-from tests.gateway.conftest import ADMIN_TOKEN, MASTER_KEY
+from tests.gateway.conftest import ADMIN_TOKEN
 from tests.support.sandbox import RunningSandbox, SandboxOrg
-from tests.webhooks.processes import GatewayProcess
+from tests.webhooks.processes import gateway_processes
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -38,26 +36,6 @@ def cpu_seconds(pid: int) -> float:
     with open(f"/proc/{pid}/stat") as stat:
         fields = stat.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
-
-
-@contextmanager
-def gateways(count: int, redis_url: str, sandbox: RunningSandbox) -> Iterator[list[GatewayProcess]]:
-    environment = {
-        "REDIS_URL": redis_url,
-        "LEDGERBRIDGE_MASTER_KEY": MASTER_KEY,
-        "LEDGERBRIDGE_ADMIN_TOKEN": ADMIN_TOKEN,
-        "LEDGERBRIDGE_LEXOFFICE_BASE_URL": sandbox.url,
-        "LEDGERBRIDGE_DEFAULT_TENANT_RATE": "100000",
-        "LEDGERBRIDGE_DEFAULT_TENANT_BURST": "100000",
-    }
-    processes = [GatewayProcess(environment) for _ in range(count)]
-    with ThreadPoolExecutor(count) as pool:
-        list(pool.map(GatewayProcess.start, processes))
-    try:
-        yield processes
-    finally:
-        for process in processes:
-            process.stop()
 
 
 def connect(url: str, orgs: list[SandboxOrg]) -> tuple[str, list[str]]:
@@ -124,7 +102,7 @@ def run_pass(
     redis.Redis.from_url(redis_url).flushall()
     orgs = [sandbox.new_org(f"Replica Org {n}", rate=2.0, burst=2.0) for n in range(accounts)]
     with ExitStack() as stack:
-        running = stack.enter_context(gateways(processes, redis_url, sandbox))
+        running = stack.enter_context(gateway_processes(processes, redis_url, sandbox.url))
         key, ids = connect(running[0].url, orgs)
         rejected_before = sum(org.stats()["bucket"]["rejected"] for org in orgs)
         cpu_before = sum(cpu_seconds(p.process.pid) for p in running if p.process)

@@ -11,10 +11,10 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
-from tests.gateway.conftest import ADMIN_TOKEN, MASTER_KEY
+from tests.gateway.conftest import ADMIN_TOKEN
 from tests.support.sandbox import RunningSandbox, SandboxOrg
 from tests.webhooks.conftest import database
-from tests.webhooks.processes import GatewayProcess
+from tests.webhooks.processes import GatewayProcess, gateway_processes
 
 REPLICAS = 4
 REPLICAS_DB = 5
@@ -24,22 +24,8 @@ CONTACTS = "/v1/accounting/contacts"
 
 @pytest.fixture
 def replicas(redis_url: str, sandbox: RunningSandbox) -> Iterator[list[GatewayProcess]]:
-    environment = {
-        "REDIS_URL": database(redis_url, REPLICAS_DB),
-        "LEDGERBRIDGE_MASTER_KEY": MASTER_KEY,
-        "LEDGERBRIDGE_ADMIN_TOKEN": ADMIN_TOKEN,
-        "LEDGERBRIDGE_LEXOFFICE_BASE_URL": sandbox.url,
-        "LEDGERBRIDGE_DEFAULT_TENANT_RATE": "1000",
-        "LEDGERBRIDGE_DEFAULT_TENANT_BURST": "1000",
-    }
-    processes = [GatewayProcess(environment) for _ in range(REPLICAS)]
-    with ThreadPoolExecutor(REPLICAS) as pool:
-        list(pool.map(GatewayProcess.start, processes))
-    try:
+    with gateway_processes(REPLICAS, database(redis_url, REPLICAS_DB), sandbox.url) as processes:
         yield processes
-    finally:
-        for process in processes:
-            process.stop()
 
 
 def test_mixed_traffic_over_four_processes(replicas: list[GatewayProcess], lex: SandboxOrg) -> None:

@@ -6,10 +6,13 @@ import os
 import subprocess
 import sys
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from gateway.serving import free_port
+from tests.gateway.conftest import ADMIN_TOKEN, MASTER_KEY
 
 READY_LINE = "Uvicorn running on"
 
@@ -65,3 +68,25 @@ class GatewayProcess:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout=30)
+
+
+@contextmanager
+def gateway_processes(count: int, redis_url: str, sandbox_url: str) -> Iterator[list[GatewayProcess]]:
+    """``count`` gateway processes on one Redis with the sandbox as lexoffice and an unlimited tenant quota,
+    started at once; stopped (SIGTERM) afterwards."""
+    environment = {
+        "REDIS_URL": redis_url,
+        "LEDGERBRIDGE_MASTER_KEY": MASTER_KEY,
+        "LEDGERBRIDGE_ADMIN_TOKEN": ADMIN_TOKEN,
+        "LEDGERBRIDGE_LEXOFFICE_BASE_URL": sandbox_url,
+        "LEDGERBRIDGE_DEFAULT_TENANT_RATE": "100000",
+        "LEDGERBRIDGE_DEFAULT_TENANT_BURST": "100000",
+    }
+    processes = [GatewayProcess(environment) for _ in range(count)]
+    try:
+        with ThreadPoolExecutor(count) as pool:
+            list(pool.map(GatewayProcess.start, processes))
+        yield processes
+    finally:
+        for process in processes:
+            process.stop()
