@@ -24,9 +24,8 @@ import redis
 
 from bench._harness import arguments, environment, header, percentile, table
 from connectors.lexoffice.traffic import INTERVAL
-from tests.gateway.conftest import ADMIN_TOKEN
-from tests.support.sandbox import RunningSandbox, SandboxOrg
-from tests.webhooks.processes import gateway_processes
+from tests.support.sandbox import RunningSandbox
+from tests.webhooks.processes import connect_accounts, gateway_processes
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -36,25 +35,6 @@ def cpu_seconds(pid: int) -> float:
     with open(f"/proc/{pid}/stat") as stat:
         fields = stat.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
-
-
-def connect(url: str, orgs: list[SandboxOrg]) -> tuple[str, list[str]]:
-    """A tenant and one account per organization; returns the API key and the account ids."""
-    with httpx.Client(base_url=url, timeout=60) as client:
-        made = client.post(
-            "/v1/admin/tenants", json={"name": "Bench"}, headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}
-        ).json()
-        key = made["api_key"]["key"]
-        ids = []
-        for org in orgs:
-            response = client.post(
-                "/v1/accounts",
-                json={"connector": "lexoffice", "credentials": {"api_key": org.api_key}},
-                headers={"Authorization": f"Bearer {key}"},
-            )
-            response.raise_for_status()
-            ids.append(response.json()["id"])
-    return key, ids
 
 
 async def drive(urls: list[str], key: str, accounts: list[str], calls: int) -> tuple[float, list[float], int]:
@@ -103,7 +83,7 @@ def run_pass(
     orgs = [sandbox.new_org(f"Replica Org {n}", rate=2.0, burst=2.0) for n in range(accounts)]
     with ExitStack() as stack:
         running = stack.enter_context(gateway_processes(processes, redis_url, sandbox.url))
-        key, ids = connect(running[0].url, orgs)
+        key, ids = connect_accounts(running[0].url, "Bench", [org.api_key for org in orgs])
         rejected_before = sum(org.stats()["bucket"]["rejected"] for org in orgs)
         cpu_before = sum(cpu_seconds(p.process.pid) for p in running if p.process)
         wall, latencies, failed = asyncio.run(drive([p.url for p in running], key, ids, calls))

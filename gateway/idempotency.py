@@ -22,7 +22,7 @@ import secrets
 from pathlib import Path
 from typing import cast
 
-from litestar.datastructures import MutableScopeHeaders
+from litestar.datastructures import Headers, MutableScopeHeaders
 from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, HTTPScope, Message, Receive, ReceiveMessage, Scope, Send
@@ -47,13 +47,6 @@ SCRIPT = Path(__file__).with_name("idempotency.lua").read_text()
 
 KEY_REUSED = ProblemType("idempotency-key-reused", "Idempotency key reused", 422)
 IN_PROGRESS = ProblemType("idempotency-request-in-progress", "Request in progress", 409)
-
-
-def _header(scope: Scope, name: bytes) -> str | None:
-    for key, value in scope["headers"]:
-        if key == name:
-            return value.decode("latin-1")
-    return None
 
 
 def _valid_key(value: str) -> str:
@@ -113,10 +106,11 @@ class IdempotencyMiddleware(ASGIMiddleware):
         self._script = redis.register_script(SCRIPT)
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        given = _header(scope, HEADER.encode())
-        principal = scope.get("user")
         method = cast(HTTPScope, scope)["method"]
-        if given is None or method not in METHODS or not isinstance(principal, Principal):
+        principal = scope.get("user")
+        headers = Headers.from_scope(scope) if method in METHODS else None
+        given = headers.get(HEADER) if headers is not None else None
+        if headers is None or given is None or not isinstance(principal, Principal):
             await next_app(scope, receive, send)
             return
         key = _valid_key(given)
@@ -125,7 +119,7 @@ class IdempotencyMiddleware(ASGIMiddleware):
         if body is None:  # too large (Litestar answers 413) or the client went away: nothing to keep
             await next_app(scope, receive, send)
             return
-        account = _header(scope, b"x-account-id") or "-"
+        account = headers.get("x-account-id") or "-"
         record = keys.tenant_idempotency(
             principal.tenant_id, account, hashlib.sha256(key.encode()).hexdigest()
         )

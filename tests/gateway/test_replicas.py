@@ -11,10 +11,9 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
-from tests.gateway.conftest import ADMIN_TOKEN
 from tests.support.sandbox import RunningSandbox, SandboxOrg
 from tests.webhooks.conftest import database
-from tests.webhooks.processes import GatewayProcess, gateway_processes
+from tests.webhooks.processes import GatewayProcess, connect_accounts, gateway_processes
 
 REPLICAS = 4
 REPLICAS_DB = 5
@@ -29,18 +28,8 @@ def replicas(redis_url: str, sandbox: RunningSandbox) -> Iterator[list[GatewayPr
 
 
 def test_mixed_traffic_over_four_processes(replicas: list[GatewayProcess], lex: SandboxOrg) -> None:
-    with httpx.Client(base_url=replicas[0].url, timeout=60) as admin:
-        made = admin.post(
-            "/v1/admin/tenants", json={"name": "Replicas"}, headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}
-        )
-        api_key = made.json()["api_key"]["key"]
-        account = admin.post(
-            "/v1/accounts",
-            json={"connector": "lexoffice", "credentials": {"api_key": lex.api_key}},
-            headers={"Authorization": f"Bearer {api_key}"},
-        )
-        assert account.status_code == 201, account.text
-    headers = {"Authorization": f"Bearer {api_key}", "X-Account-Id": account.json()["id"]}
+    api_key, [account_id] = connect_accounts(replicas[0].url, "Replicas", [lex.api_key])
+    headers = {"Authorization": f"Bearer {api_key}", "X-Account-Id": account_id}
     clients = [httpx.Client(base_url=p.url, headers=headers, timeout=60) for p in replicas]
     with lex.sandbox.control() as control:  # from now on, lexoffice's own limit: 2 requests/second
         control.put(

@@ -12,7 +12,7 @@ import httpx
 
 from tests.gateway.conftest import ADMIN_TOKEN, MASTER_KEY
 from tests.support.sandbox import RunningSandbox, SandboxOrg
-from tests.webhooks.processes import GatewayProcess
+from tests.webhooks.processes import GatewayProcess, connect_accounts
 
 WAIT = 30.0
 """Cap of every wait on the other process."""
@@ -33,18 +33,9 @@ def test_sigterm_finishes_the_request_in_flight(
         }
     ).start()
     try:
-        with httpx.Client(base_url=gateway.url, timeout=WAIT) as client:
-            made = client.post(
-                "/v1/admin/tenants",
-                json={"name": "Shutdown"},
-                headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
-            ).json()
-            client.headers["Authorization"] = f"Bearer {made['api_key']['key']}"
-            account = client.post(
-                "/v1/accounts", json={"connector": "lexoffice", "credentials": {"api_key": lex.api_key}}
-            )
-            assert account.status_code == 201, account.text
-            client.headers["X-Account-Id"] = account.json()["id"]
+        api_key, [account_id] = connect_accounts(gateway.url, "Shutdown", [lex.api_key])
+        headers = {"Authorization": f"Bearer {api_key}", "X-Account-Id": account_id}
+        with httpx.Client(base_url=gateway.url, headers=headers, timeout=WAIT) as client:
             lex.set_faults(latency_ms=LATENCY_MS)
             accepted = lex.stats()["bucket"]["accepted"]
 

@@ -21,9 +21,7 @@ from gateway.idempotency import LEASE_SECONDS, SCRIPT, request_fingerprint
 from gateway.ratelimit import InboundLimiter
 from tests.support.redis_cluster import redis_cluster
 from tests.support.sandbox import SandboxOrg
-
-LONG = 10.0
-MICRO = 1e-6
+from tests.traffic.test_pacer import LONG, MICRO
 
 
 @pytest.fixture(scope="module")

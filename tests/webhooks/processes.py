@@ -11,6 +11,8 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+import httpx
+
 from gateway.serving import free_port
 from tests.gateway.conftest import ADMIN_TOKEN, MASTER_KEY
 
@@ -90,3 +92,24 @@ def gateway_processes(count: int, redis_url: str, sandbox_url: str) -> Iterator[
     finally:
         for process in processes:
             process.stop()
+
+
+def connect_accounts(url: str, name: str, lexoffice_keys: list[str]) -> tuple[str, list[str]]:
+    """Through the gateway at ``url``: a tenant (admin API) with one account per lexoffice API key; returns
+    the tenant's API key and the account ids."""
+    with httpx.Client(base_url=url, timeout=60) as client:
+        made = client.post(
+            "/v1/admin/tenants", json={"name": name}, headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}
+        )
+        assert made.status_code == 201, made.text
+        api_key: str = made.json()["api_key"]["key"]
+        ids = []
+        for lexoffice_key in lexoffice_keys:
+            response = client.post(
+                "/v1/accounts",
+                json={"connector": "lexoffice", "credentials": {"api_key": lexoffice_key}},
+                headers={"Authorization": f"Bearer {api_key}"},
+            )
+            assert response.status_code == 201, response.text
+            ids.append(response.json()["id"])
+    return api_key, ids

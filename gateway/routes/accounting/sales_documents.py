@@ -232,3 +232,7 @@ def _conversion(source: SalesKind, target: SalesKind) -> HTTPRouteHandler:
         return response
 
     return convert
+
+
+routers: list[Router] = [sales_router(kind) for kind in SALES_KINDS.values()]
+"""One router per kind (``/invoices``, ``/credit-notes``, ``/quotes``, ...), mounted by the package."""

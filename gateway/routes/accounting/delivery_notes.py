@@ -1,9 +1,0 @@
-"""``/v1/accounting/delivery-notes``: delivery notes (the routes of :mod:`.sales_documents`)."""
-
-from __future__ import annotations
-
-from connectors.lexoffice.mapping.sales import SALES_KINDS
-
-from .sales_documents import sales_router
-
-router = sales_router(SALES_KINDS["delivery_note"])
