@@ -65,6 +65,8 @@ LEXOFFICE_CONTACTS = _rows(
         Operation.GET: None,
         Operation.CREATE: None,
         Operation.UPDATE: "Roles can be added, never removed.",
+        Operation.ACTION: "POST /contacts/upsert finds the contact by email, customer number or your "
+        "external id, then updates or creates it (one operation).",
     },
     {Operation.DELETE: "lexoffice's API cannot delete contacts; archive or delete them in the web app."},
 )
@@ -102,10 +104,11 @@ LEXOFFICE_SALES_DOCUMENTS = [
             Operation.LIST: _SALES_LIST,
             Operation.GET: None,
             Operation.CREATE: "A draft, or finalized at once (`finalize`); `preceding_document_id` creates "
-            "it from a quotation or order confirmation.",
+            "it from a quotation or order confirmation; `include=pdf` renders the PDF in the same call.",
             Operation.DOWNLOAD: _SALES_PDF,
-            Operation.ACTION: "POST /invoices/{id}/dunnings creates a dunning of an open invoice (same body "
-            "as POST /dunnings; contact and tax mode must be the invoice's).",
+            Operation.ACTION: "POST /invoices/{id}/credit-notes credits the invoice fully or some of its "
+            "lines; POST /invoices/{id}/dunnings creates a dunning of an open invoice (same body as POST "
+            "/dunnings; contact and tax mode must be the invoice's).",
         },
         {
             Operation.UPDATE: "lexoffice cannot change an invoice after creation; correct a finalized one "
@@ -226,7 +229,8 @@ LEXOFFICE_BOOKKEEPING = [
             Operation.LIST: "Filters type, status, contact_id, number, issued_from/issued_to, updated_since.",
             Operation.GET: None,
             Operation.CREATE: "Sales vouchers only (sales_invoice, sales_credit_note); purchase vouchers are "
-            "entered in the web app.",
+            "entered in the web app. `receipts` (or POST /vouchers/with-receipts, multipart) are uploaded "
+            "and attached in the same call.",
             Operation.UPDATE: "Sales vouchers only. Receipts stay attached unless `attachments` is given.",
             Operation.UPLOAD: "POST /files with `voucher_id` attaches a receipt at once.",
         },
@@ -242,6 +246,54 @@ LEXOFFICE_BOOKKEEPING = [
         {},
     ),
 ]
+
+
+class MultiStep(msgspec.Struct, frozen=True, kw_only=True):
+    """A unified call that takes several upstream calls and runs as a resumable operation."""
+
+    kind: str
+    """The operation kind shown at ``/v1/operations/{id}``."""
+    route: str
+    steps: list[str]
+    upstream_calls: str
+    """How many upstream calls it takes (the physical minimum)."""
+    note: str
+
+
+LEXOFFICE_MULTI_STEP = [
+    MultiStep(
+        kind="create_voucher",
+        route="POST /v1/accounting/vouchers (JSON, `receipts` base64) or /vouchers/with-receipts (multipart)",
+        steps=["create_voucher", "upload_receipt_<n>"],
+        upstream_calls="1 + 1 per receipt",
+        note="The voucher with its receipts attached; a retry never doubles the voucher or a file.",
+    ),
+    MultiStep(
+        kind="create_invoice",
+        route="POST /v1/accounting/invoices?include=pdf (every document create runs so: create_<kind>)",
+        steps=["create", "render_pdf", "read"],
+        upstream_calls="3 with include=pdf, else 2",
+        note="A finalized invoice with its rendered PDF (`document_file_id`); an unconfirmed create is found "
+        "by its content before it is sent again.",
+    ),
+    MultiStep(
+        kind="credit_invoice",
+        route="POST /v1/accounting/invoices/{id}/credit-notes",
+        steps=["read_invoice", "create_credit_note", "read"],
+        upstream_calls="3",
+        note="A credit note of every line or of some lines (and quantities), linked to the invoice upstream.",
+    ),
+    MultiStep(
+        kind="upsert_contact",
+        route="POST /v1/accounting/contacts/upsert",
+        steps=["find_contact", "write_contact", "read"],
+        upstream_calls="2 to update, 3 to create",
+        note="Match by email, customer number (updates only) or external id (kept by LedgerBridge).",
+    ),
+]
+
+MULTI_STEP: dict[str, list[MultiStep]] = {"lexoffice": LEXOFFICE_MULTI_STEP}
+"""Connector name -> its multi-step operations (``GET /v1/capabilities`` lists them)."""
 
 CAPABILITIES: dict[str, list[Capability]] = {
     "lexoffice": [

@@ -106,6 +106,10 @@ class LockingEngine:
         """GET the resource and remember it in the version cache of ``scope`` (the account)."""
         return await self._read(self._target(credential, scope, resource, deadline))
 
+    async def remember(self, scope: str, resource: Resource, body: JsonObject) -> None:
+        """Cache a body read by other means (e.g. a list page), so a following update is one PUT."""
+        await self.store.set_version_entry(scope, resource.key, body, self.cache_ttl)
+
     async def forget(self, scope: str, resource: Resource) -> None:
         """Drop the cached body of a resource (e.g. after a webhook said it changed)."""
         await self.store.delete_version_entry(scope, resource.key)

@@ -9,6 +9,7 @@ Works with ``redis.asyncio.Redis`` and ``redis.asyncio.RedisCluster`` alike, wit
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,12 @@ def pacer_key(credential_id: str) -> str:
 def version_cache_key(account_scope: str, resource: str) -> str:
     """The last seen body of one upstream resource (e.g. ``contacts/<id>``) of one account."""
     return f"lb:{{acct:{account_scope}}}:version:{resource}"
+
+
+def external_id_key(account_scope: str, collection: str, external_id: str) -> str:
+    """The upstream id of the record a client knows by its own id (lexoffice has no field for it)."""
+    digest = hashlib.sha256(external_id.encode()).hexdigest()
+    return f"lb:{{acct:{account_scope}}}:external-id:{collection}:{digest}"
 
 
 class RedisStore:
@@ -63,3 +70,14 @@ class RedisStore:
     async def delete_version_entry(self, account_scope: str, resource: str) -> None:
         """Forget a resource's cached body."""
         await self.redis.delete(version_cache_key(account_scope, resource))
+
+    async def get_external_id(self, account_scope: str, collection: str, external_id: str) -> str | None:
+        """The upstream id mapped to a client's ``external_id`` (``None``: none yet)."""
+        found = await self.redis.get(external_id_key(account_scope, collection, external_id))
+        return found.decode() if isinstance(found, bytes) else found
+
+    async def set_external_id(
+        self, account_scope: str, collection: str, external_id: str, upstream_id: str
+    ) -> None:
+        """Map a client's ``external_id`` to the upstream record (kept as long as the account)."""
+        await self.redis.set(external_id_key(account_scope, collection, external_id), upstream_id)

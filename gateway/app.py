@@ -16,6 +16,8 @@ from litestar.openapi.plugins import (
 from litestar.openapi.spec import Components, SecurityScheme, Server
 from redis.asyncio import BlockingConnectionPool, Redis
 
+from connectors.lexoffice.flows import FLOWS
+
 from . import observe
 from .accounts import AccountService
 from .auth import PUBLIC, AuthMiddleware
@@ -25,9 +27,11 @@ from .crypto import Keyring
 from .idempotency import IdempotencyMiddleware
 from .logging import configure_logging
 from .metrics import Metrics
+from .operations import Operations, OperationStore
 from .problems import EXCEPTION_HANDLERS
 from .ratelimit import InboundLimiter
 from .routes import accounting, accounts, admin, ops, passthrough, webhooks
+from .routes import operations as operation_routes
 from .services import DEPENDENCIES, STATE_KEY, Services
 from .settings import Settings
 from .store import Store
@@ -38,6 +42,8 @@ from .webhooks import ResourceFetcher, Webhooks
 OPENAPI_PATH = "/schema"
 REDIS_TIMEOUT_SECONDS = 5.0
 REDIS_MAX_CONNECTIONS = 64
+OPERATION_RETENTION_SECONDS = 24 * 3600
+"""How long a finished operation (and its response, replayed to retries) is kept."""
 
 
 def create_app(
@@ -76,19 +82,34 @@ def create_app(
     keyring = keyring or Keyring.from_settings(settings)
     connectors = Connectors.build(settings, redis, lexoffice_interval=lexoffice_interval)
     hooks = Webhooks.build(settings, redis, store, keyring, connectors, resource_fetcher)
+    account_service = AccountService(store, keyring, verifier, listener=hooks.subscriptions)
+    operations = Operations(
+        OperationStore(redis, settings.operation_lease_seconds, OPERATION_RETENTION_SECONDS),
+        account_service,
+        connectors,
+        FLOWS,
+        wait_seconds=settings.operation_wait_seconds,
+        sweep_seconds=settings.operation_sweep_seconds,
+    )
     services = Services(
         settings=settings,
         redis=redis,
         store=store,
         tenants=tenants,
-        accounts=AccountService(store, keyring, verifier, listener=hooks.subscriptions),
+        accounts=account_service,
         limiter=InboundLimiter(redis, settings.default_tenant_rate, settings.default_tenant_burst),
         metrics=Metrics(),
         webhooks=hooks,
         connectors=connectors,
+        operations=operations,
     )
 
+    async def start() -> None:
+        await hooks.start()
+        await operations.start()
+
     async def close() -> None:
+        await operations.stop()
         await hooks.stop()
         await services.connectors.aclose()
         if lexoffice is not None:
@@ -102,6 +123,7 @@ def create_app(
             accounts.router,
             *accounting.ROUTERS,
             passthrough.router,
+            operation_routes.router,
             *webhooks.ROUTES,
             *([admin.router] if settings.admin_token else []),
         ],
@@ -115,7 +137,7 @@ def create_app(
         request_max_body_size=settings.max_body_bytes,
         openapi_config=_openapi(settings),
         state=State({STATE_KEY: services}),
-        on_startup=[hooks.start],
+        on_startup=[start],
         on_shutdown=[close],
         logging_config=None,
         debug=False,

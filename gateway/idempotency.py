@@ -11,6 +11,9 @@ upstream or storage unavailable) are not kept: the key is released and a retry r
 ``504 outcome-unknown`` is kept (re-running could create a second
 document). A running record expires after :data:`LEASE_SECONDS`, so a process that
 dies mid-request does not block the key for a day; the retry then runs the request again.
+
+Routes that run as operations (:mod:`gateway.operations`) are left alone: the operation record is their
+idempotency record, with the same rules, and a retry resumes the operation after its last finished step.
 """
 
 from __future__ import annotations
@@ -37,6 +40,8 @@ from .problems import BAD_REQUEST, ProblemError, ProblemType
 HEADER = "idempotency-key"
 REPLAYED_HEADER = "Idempotent-Replayed"
 METHODS = frozenset({"POST", "PATCH"})
+OPERATION_ROUTE_OPT = "operation"
+"""Route ``opt`` key of the routes that run as operations (they keep their own idempotency records)."""
 RETENTION_SECONDS = 24 * 3600
 LEASE_SECONDS = 300
 MAX_KEY_LENGTH = 255
@@ -49,7 +54,8 @@ KEY_REUSED = ProblemType("idempotency-key-reused", "Idempotency key reused", 422
 IN_PROGRESS = ProblemType("idempotency-request-in-progress", "Request in progress", 409)
 
 
-def _valid_key(value: str) -> str:
+def valid_key(value: str) -> str:
+    """``value`` if it is a valid ``Idempotency-Key``, else a ``400`` naming the header."""
     if not 1 <= len(value) <= MAX_KEY_LENGTH or not value.isascii() or not value.isprintable():
         raise ProblemError(
             BAD_REQUEST,
@@ -110,10 +116,11 @@ class IdempotencyMiddleware(ASGIMiddleware):
         principal = scope.get("user")
         headers = Headers.from_scope(scope) if method in METHODS else None
         given = headers.get(HEADER) if headers is not None else None
-        if headers is None or given is None or not isinstance(principal, Principal):
+        operation_route = scope["route_handler"].opt.get(OPERATION_ROUTE_OPT, False)
+        if headers is None or given is None or not isinstance(principal, Principal) or operation_route:
             await next_app(scope, receive, send)
             return
-        key = _valid_key(given)
+        key = valid_key(given)
         messages, body = await _read_body(receive, self.max_body_bytes)
         receive = _replaying(messages, receive)
         if body is None:  # too large (Litestar answers 413) or the client went away: nothing to keep

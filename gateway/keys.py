@@ -47,6 +47,16 @@ def tenant_idempotency(tenant_id: str, account_id: str, key_digest: str) -> str:
     return _tenant(tenant_id, f"idempotency:{account_id}:{key_digest}")
 
 
+def tenant_operation(tenant_id: str, operation_id: str) -> str:
+    """Hash of one operation: its state (JSON), request fingerprint and input, lease, final response."""
+    return _tenant(tenant_id, f"operation:{operation_id}")
+
+
+OPERATIONS_DUE = f"{PREFIX}:{{operations}}:due"
+"""Sorted set ``<tenant_id>/<operation_id>`` of running operations, scored by lease expiry (ms on Redis'
+clock): a process picks up those whose lease ran out (their process died)."""
+
+
 def tenant_accounts(tenant_id: str) -> str:
     """Sorted set (all scores 0) of the tenant's account ids."""
     return _tenant(tenant_id, "accounts")

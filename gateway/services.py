@@ -14,6 +14,7 @@ from .accounts import AccountService
 from .auth import Principal
 from .connectors import Connectors
 from .metrics import Metrics
+from .operations import Operations
 from .ratelimit import InboundLimiter
 from .settings import Settings
 from .store import Store
@@ -36,6 +37,7 @@ class Services:
     metrics: Metrics
     webhooks: Webhooks
     connectors: Connectors
+    operations: Operations
 
 
 def _services(state: State) -> Services:
@@ -55,6 +57,10 @@ def _webhooks(state: State) -> Webhooks:
     return _services(state).webhooks
 
 
+def _operations(state: State) -> Operations:
+    return _services(state).operations
+
+
 def _principal(request: Request[Any, Any, Any]) -> Principal:
     principal: Principal = request.scope["user"]
     return principal
@@ -66,5 +72,6 @@ DEPENDENCIES = {
     "accounts": Provide(_accounts, sync_to_thread=False),
     "principal": Provide(_principal, sync_to_thread=False),
     "webhooks": Provide(_webhooks, sync_to_thread=False),
+    "operations": Provide(_operations, sync_to_thread=False),
 }
 """Inject with ``NamedDependency[...]`` parameters of these names."""

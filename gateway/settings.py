@@ -57,6 +57,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     webhook_reconcile_interval: Annotated[float, msgspec.Meta(gt=0)] = 900.0
     webhook_event_retention_days: Annotated[float, msgspec.Meta(gt=0, le=365)] = 7.0
     shutdown_grace_seconds: Annotated[int, msgspec.Meta(ge=0, le=3600)] = 25
+    operation_wait_seconds: Annotated[float, msgspec.Meta(ge=0, le=120)] = 10.0
+    operation_lease_seconds: Annotated[float, msgspec.Meta(gt=0, le=3600)] = 30.0
+    operation_sweep_seconds: Annotated[float, msgspec.Meta(gt=0, le=3600)] = 5.0
 
     def __repr__(self) -> str:
         shown = {
@@ -260,6 +263,23 @@ VARIABLES: tuple[Variable, ...] = (
         "shutdown_grace_seconds",
         "`serve`: seconds in-flight requests get to finish after SIGTERM (new connections are refused at "
         "once); keep it below the pod's `terminationGracePeriodSeconds`.",
+    ),
+    Variable(
+        "LEDGERBRIDGE_OPERATION_WAIT_SECONDS",
+        "operation_wait_seconds",
+        "How long a multi-step operation (voucher with receipts, invoice with PDF, ...) may take before the "
+        "request is answered `202` with the operation's URL; it then finishes in the background.",
+    ),
+    Variable(
+        "LEDGERBRIDGE_OPERATION_LEASE_SECONDS",
+        "operation_lease_seconds",
+        "How long a process holds a running operation without renewing its lease (renewed every third of "
+        "it): after a crash, another process or a retry resumes the operation once it ran out.",
+    ),
+    Variable(
+        "LEDGERBRIDGE_OPERATION_SWEEP_SECONDS",
+        "operation_sweep_seconds",
+        "How often each process looks for running operations whose lease ran out (their process died).",
     ),
     Variable("LEDGERBRIDGE_LOG_LEVEL", "log_level", "`debug`, `info`, `warning` or `error`.", str.lower),
     Variable(

@@ -22,12 +22,24 @@ class ResourceCapabilities(msgspec.Struct, frozen=True, kw_only=True):
     operations: list[OperationSupport]
 
 
+class MultiStepOperation(msgspec.Struct, frozen=True, kw_only=True):
+    """A call that takes several upstream calls and runs as a resumable operation (``/v1/operations``)."""
+
+    kind: str
+    route: str
+    steps: list[str]
+    upstream_calls: str
+    note: str
+
+
 class ConnectorCapabilities(msgspec.Struct, frozen=True, kw_only=True):
     """What one connector supports; an operation that is missing or unsupported answers
     ``501 not-supported-by-connector``."""
 
     connector: str
     resources: list[ResourceCapabilities]
+    operations: list[MultiStepOperation] = msgspec.field(default_factory=list)
+    """The multi-step operations: one call, several upstream calls, resumed after a failure or crash."""
 
 
 class CapabilityList(msgspec.Struct, frozen=True, kw_only=True):

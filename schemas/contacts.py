@@ -310,3 +310,27 @@ class ContactFilters(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Only customers, or only suppliers."""
     updated_since: datetime | None = None
     """Contacts changed since this instant (not every connector supports it: lexoffice does not)."""
+
+
+class ContactMatch(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """How an upsert finds the existing contact: exactly one of these."""
+
+    email: Annotated[str, msgspec.Meta(min_length=3, max_length=254)] | None = None
+    """Any of the contact's email addresses equals this one (case-insensitive)."""
+    customer_number: Annotated[int, msgspec.Meta(ge=1)] | None = None
+    """The contact's customer number (the accounting system assigns them: an upsert by number only
+    updates)."""
+    external_id: Annotated[str, msgspec.Meta(min_length=1, max_length=200)] | None = None
+    """Your own id of the contact; LedgerBridge keeps the mapping (lexoffice has no field for it)."""
+
+    def __post_init__(self) -> None:
+        given = [v for v in (self.email, self.customer_number, self.external_id) if v is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of email, customer_number, external_id")
+
+
+class ContactUpsert(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """``POST /contacts/upsert``: update the contact ``match`` finds with ``contact``, or create it."""
+
+    match: ContactMatch
+    contact: ContactCreate

@@ -597,3 +597,32 @@ class SalesDocumentFilter(msgspec.Struct, kw_only=True, forbid_unknown_fields=Tr
     updated_since: Annotated[datetime, msgspec.Meta(tz=True)] | None = None
     """Changed at or after this instant (status and payment changes count)."""
     archived: bool | None = None
+
+
+class CreditedLine(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """One line of the invoice to credit (a partial credit note)."""
+
+    index: Annotated[int, msgspec.Meta(ge=0, description="The line's position in the invoice (0-based).")]
+    quantity: Annotated[Decimal, msgspec.Meta(description="> 0")] | None = None
+    """How much of it to credit (default: the line's whole quantity; at most that)."""
+
+    def __post_init__(self) -> None:
+        if self.quantity is not None and self.quantity <= 0:
+            raise ValueError("quantity must be greater than 0")
+
+
+class CreditNoteFromInvoice(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """``POST /invoices/{id}/credit-notes``: credit an invoice fully (no ``lines``) or some of its lines.
+
+    The credit note gets the invoice's addressee, tax mode and the credited lines with the invoice's prices.
+    """
+
+    lines: Annotated[list[CreditedLine], msgspec.Meta(min_length=1)] | None = None
+    """The lines to credit (default: every line, with its whole quantity)."""
+    issue_date: date | None = None
+    """The credit note's date (default: today in Europe/Berlin)."""
+    finalize: bool = False
+    """Finalize at once (numbered; the invoice's open amount is reduced)."""
+    title: str | None = None
+    introduction: str | None = None
+    remark: str | None = None

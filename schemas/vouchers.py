@@ -107,6 +107,16 @@ class VoucherItemCreate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True
     net, rounded half up to cents."""
 
 
+class VoucherReceipt(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """A receipt file to attach to a new voucher."""
+
+    filename: Annotated[str, msgspec.Meta(min_length=1, max_length=255)]
+    media_type: Annotated[str, msgspec.Meta(max_length=100)]
+    """``application/pdf``, ``image/jpeg`` or ``image/png``."""
+    content: bytes
+    """The file, base64-encoded (at most 5 MB decoded)."""
+
+
 class VoucherCreate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """A new sales voucher.
 
@@ -136,6 +146,11 @@ class VoucherCreate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Free text; part of the accounting system's full-text search."""
     attachments: list[Uuid] | None = None
     """Ids of uploaded receipt files (``POST /files``) not yet attached to any voucher."""
+    receipts: Annotated[list[VoucherReceipt], msgspec.Meta(max_length=20)] = msgspec.field(
+        default_factory=list
+    )
+    """Receipt files uploaded and attached in the same call (one operation: a retry with the same
+    ``Idempotency-Key`` resumes it, never doubling the voucher or a file)."""
     raw: RawJson | None = None
 
 

@@ -52,6 +52,11 @@ def _exact(body: dict[str, Any]) -> dict[str, Any]:
     return exact
 
 
+def as_sent_back(body: dict[str, Any]) -> dict[str, Any]:
+    """``body`` with its amounts as lexoffice stores and returns them (``119.00`` -> ``119.0``)."""
+    return _exact(_plain(body))
+
+
 @dataclass(frozen=True)
 class UpstreamPage:
     """One page of a lexoffice list (Spring Data envelope): its items and whether it is the last page."""

@@ -72,18 +72,27 @@ class GatewayProcess:
                 self.process.wait(timeout=30)
 
 
-@contextmanager
-def gateway_processes(count: int, redis_url: str, sandbox_url: str) -> Iterator[list[GatewayProcess]]:
-    """``count`` gateway processes on one Redis with the sandbox as lexoffice and an unlimited tenant quota,
-    started at once; stopped (SIGTERM) afterwards."""
-    environment = {
+def gateway_environment(redis_url: str, sandbox_url: str, **settings: str) -> dict[str, str]:
+    """The environment of a gateway process on this Redis with the sandbox as lexoffice and an unlimited
+    tenant quota; ``settings`` adds ``LEDGERBRIDGE_<NAME>`` variables (``operation_lease_seconds="1"``)."""
+    return {
         "REDIS_URL": redis_url,
         "LEDGERBRIDGE_MASTER_KEY": MASTER_KEY,
         "LEDGERBRIDGE_ADMIN_TOKEN": ADMIN_TOKEN,
         "LEDGERBRIDGE_LEXOFFICE_BASE_URL": sandbox_url,
         "LEDGERBRIDGE_DEFAULT_TENANT_RATE": "100000",
         "LEDGERBRIDGE_DEFAULT_TENANT_BURST": "100000",
+        **{f"LEDGERBRIDGE_{name.upper()}": value for name, value in settings.items()},
     }
+
+
+@contextmanager
+def gateway_processes(
+    count: int, redis_url: str, sandbox_url: str, **settings: str
+) -> Iterator[list[GatewayProcess]]:
+    """``count`` gateway processes of :func:`gateway_environment`, started at once; stopped (SIGTERM)
+    afterwards."""
+    environment = gateway_environment(redis_url, sandbox_url, **settings)
     processes = [GatewayProcess(environment) for _ in range(count)]
     try:
         with ThreadPoolExecutor(count) as pool:

@@ -40,6 +40,7 @@ from connectors.lexoffice.mapping.common import (
     unified_word,
     without_none,
 )
+from connectors.lexoffice.mapping.files import check_upload
 from schemas.problem import FieldError
 from schemas.vouchers import (
     Voucher,
@@ -208,6 +209,9 @@ def check_voucher_create(req: VoucherCreate) -> list[FieldError]:
         errors.append(FieldError("contact_id", "must be omitted when collective_contact is true"))
     if not req.collective_contact and req.contact_id is None:
         errors.append(FieldError("contact_id", "is required unless collective_contact is true"))
+    for index, receipt in enumerate(req.receipts):
+        problems = check_upload(receipt.filename, receipt.media_type, len(receipt.content))
+        errors += [FieldError(f"receipts[{index}]", problem.reason) for problem in problems]
     return errors
 
 

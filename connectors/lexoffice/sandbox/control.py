@@ -45,6 +45,7 @@ class FaultSpec(msgspec.Struct, forbid_unknown_fields=True):
     count: int = 1
     methods: list[str] = []
     path_prefix: str = ""
+    skip: int = 0
 
 
 class FaultConfig(msgspec.Struct, forbid_unknown_fields=True):
@@ -155,9 +156,14 @@ async def set_faults(request: Request[Any, Any, Any], token: FromPath[str]) -> R
     spec = validate(await json_body(request), FaultConfig)
     key = _key(sandbox_state(request), token)
     queue = [
-        Fault(_check_kind(item.kind), tuple(m.upper() for m in item.methods), item.path_prefix)
+        Fault(
+            _check_kind(item.kind),
+            tuple(m.upper() for m in item.methods),
+            item.path_prefix,
+            item.skip if copy == 0 else 0,
+        )
         for item in spec.queue
-        for _ in range(item.count)
+        for copy in range(item.count)
     ]
     rates = {_check_kind(kind): rate for kind, rate in spec.rates.items()}
     key.faults = FaultPlan(spec.latency_ms, spec.timeout_seconds, queue, rates, spec.seed)

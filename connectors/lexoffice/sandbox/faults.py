@@ -1,8 +1,8 @@
 """Fault injection per API key, driven through the sandbox control surface.
 
-A plan has two parts: ``queue`` — deterministic faults consumed one per matching request, in order
-(what the tests use) — and ``rates`` — probabilities per fault kind with a seeded RNG (for soak tests
-and benchmarks). Fault kinds:
+A plan has two parts: ``queue`` — deterministic faults consumed one per matching request, in order, each
+optionally after letting ``skip`` matching requests pass (what the tests use) — and ``rates`` —
+probabilities per fault kind with a seeded RNG (for soak tests and benchmarks). Fault kinds:
 
 * ``status:<code>`` — answer ``<code>`` (429, 409, 500, 502, 503, ...) without performing the call;
 * ``timeout`` — wait ``timeout_seconds`` then answer 504 without performing the call;
@@ -24,6 +24,8 @@ class Fault:
     kind: str
     methods: tuple[str, ...] = ()
     path_prefix: str = ""
+    skip: int = 0
+    """Matching requests to let pass (unharmed) before this fault hits one."""
 
     def matches(self, method: str, path: str) -> bool:
         return (not self.methods or method in self.methods) and path.startswith(self.path_prefix)
@@ -54,6 +56,9 @@ class FaultPlan:
         """The fault to inject into this request, if any (queued faults first)."""
         for index, fault in enumerate(self.queue):
             if fault.matches(method, path):
+                if fault.skip:
+                    fault.skip -= 1
+                    return None
                 del self.queue[index]
                 self.injected += 1
                 return fault
@@ -68,7 +73,8 @@ class FaultPlan:
             "latency_ms": self.latency_ms,
             "timeout_seconds": self.timeout_seconds,
             "queue": [
-                {"kind": f.kind, "methods": list(f.methods), "path_prefix": f.path_prefix} for f in self.queue
+                {"kind": f.kind, "methods": list(f.methods), "path_prefix": f.path_prefix, "skip": f.skip}
+                for f in self.queue
             ],
             "rates": dict(self.rates),
             "seed": self.seed,

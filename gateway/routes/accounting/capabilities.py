@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import msgspec
 from litestar import Router, get
 
-from connectors.base import CAPABILITIES, Capability
+from connectors.base import CAPABILITIES, MULTI_STEP, Capability
 from schemas.capabilities import (
     CapabilityList,
     ConnectorCapabilities,
+    MultiStepOperation,
     OperationSupport,
     ResourceCapabilities,
 )
@@ -30,7 +32,14 @@ def list_capabilities() -> CapabilityList:
     """Per connector and resource: the supported operations, and why the others are not."""
     return CapabilityList(
         data=[
-            ConnectorCapabilities(connector=name, resources=_resources(rows))
+            ConnectorCapabilities(
+                connector=name,
+                resources=_resources(rows),
+                operations=[
+                    msgspec.convert(step, MultiStepOperation, from_attributes=True)
+                    for step in MULTI_STEP.get(name, [])
+                ],
+            )
             for name, rows in CAPABILITIES.items()
         ]
     )

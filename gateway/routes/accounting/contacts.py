@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated
+from datetime import UTC, datetime
+from typing import Annotated, Any
 
-from litestar import Response, Router, get, patch, post
+from litestar import Request, Response, Router, get, patch, post
+from litestar.di import NamedDependency
 from litestar.params import JSONBody, PathParameter, QueryParameter
 
 from connectors.lexoffice import contacts as lexoffice_contacts
+from connectors.lexoffice.flows import CONTACT_UPSERT_FLOW
+from connectors.lexoffice.flows.contacts import ContactUpsertInput
 from connectors.lexoffice.mapping.contacts import contact_filter_errors
 from schemas.common import Page
 from schemas.contacts import (
@@ -16,12 +19,26 @@ from schemas.contacts import (
     ContactCreate,
     ContactFilters,
     ContactUpdate,
+    ContactUpsert,
     RoleName,
     validate_contact_update,
 )
 
+from ...auth import Principal
+from ...operations import Operations
+from ...operations.requests import OPERATION_OPT, submit_operation
 from ...problems import NOT_SUPPORTED, VALIDATION, ProblemError, problem_responses
-from .deps import IfMatch, IncludeRawFlag, Lexoffice, Paging, converted, expected_version, page_of, with_etag
+from .deps import (
+    Account,
+    IfMatch,
+    IncludeRawFlag,
+    Lexoffice,
+    Paging,
+    converted,
+    expected_version,
+    page_of,
+    with_etag,
+)
 
 ContactId = Annotated[str, PathParameter(description="The contact's id (a UUID).", max_length=100)]
 Search = Annotated[str | None, QueryParameter(description="At least 3 characters.", max_length=255)]
@@ -83,6 +100,30 @@ async def create_contact(
     return response
 
 
+@post(
+    "/upsert",
+    status_code=200,
+    opt=OPERATION_OPT,
+    responses=problem_responses(*_WRITE_ERRORS, 201, 202),
+    summary="Create or update a contact by a match key",
+)
+async def upsert_contact(
+    data: JSONBody[ContactUpsert],
+    request: Request[Any, Any, Any],
+    principal: NamedDependency[Principal],
+    account: Account,
+    operations: NamedDependency[Operations],
+    include_raw: IncludeRawFlag,
+) -> Response[Contact]:
+    """Find the contact by ``match`` (an email address, a customer number, or your own external id), then
+    update it with ``contact`` (``200``; through the locking engine, concurrent changes to other fields are
+    kept) or create it (``201``). Several matches are a ``409 ambiguous-upstream-result`` naming them, and
+    nothing is written; a customer number matches existing contacts only (lexoffice assigns them).
+    """
+    flow_input = ContactUpsertInput(upsert=data, requested_at=datetime.now(UTC), include_raw=include_raw)
+    return await submit_operation(request, principal, account, operations, CONTACT_UPSERT_FLOW, flow_input)
+
+
 @patch("/{contact_id:str}", responses=problem_responses(*_WRITE_ERRORS), summary="Update a contact")
 async def update_contact(
     contact_id: ContactId,
@@ -106,6 +147,6 @@ async def update_contact(
 
 router = Router(
     "/contacts",
-    route_handlers=[list_contacts, get_contact, create_contact, update_contact],
+    route_handlers=[list_contacts, get_contact, create_contact, upsert_contact, update_contact],
     tags=["contacts"],
 )

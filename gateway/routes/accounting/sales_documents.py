@@ -17,19 +17,27 @@ OpenAPI schema are the kind's (``InvoiceCreate``, ``CreditNote``, ...).
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
 
 import msgspec
-from litestar import Response, Router, get, patch, post
+from litestar import Request, Response, Router, get, patch, post
+from litestar.di import NamedDependency
 from litestar.handlers import HTTPRouteHandler
-from litestar.params import FromPath, JSONBody, Parameter
+from litestar.params import FromPath, JSONBody, Parameter, QueryParameter
 
 from connectors.base import Operation
 from connectors.lexoffice import documents as lexoffice_documents
+from connectors.lexoffice.flows import CREDIT_NOTE_FLOW, SALES_FLOWS
+from connectors.lexoffice.flows.credit_notes import CreditNoteInput
+from connectors.lexoffice.flows.sales import SalesCreateInput
 from connectors.lexoffice.mapping.sales import CONVERSIONS, SALES_KINDS, SalesKind
 from schemas.common import Page
 from schemas.problem import FieldError
 from schemas.sales import (
+    CreditNote,
+    CreditNoteFromInvoice,
     SalesDocument,
     SalesDocumentCreate,
     SalesDocumentFilter,
@@ -37,6 +45,10 @@ from schemas.sales import (
     SalesDocumentSummary,
 )
 
+from ...accounts import ResolvedAccount
+from ...auth import Principal
+from ...operations import Operations
+from ...operations.requests import OPERATION_OPT, submit_operation
 from ...problems import VALIDATION, ProblemError, problem_responses
 from .deps import (
     Account,
@@ -58,6 +70,14 @@ Create = SalesDocumentCreate
 Document = SalesDocument
 """The response struct of the router's kind (resolved per kind through ``signature_namespace``)."""
 
+IncludeParam = Annotated[
+    list[Literal["pdf"]] | None,
+    QueryParameter(
+        name="include",
+        description="`pdf`: render the document's PDF in the same call (a finalized one); the response's "
+        "`document_file_id` names it (`GET /files/{id}`).",
+    ),
+]
 DocumentId = Annotated[str, Parameter(description="The document's id (a UUID).", max_length=100)]
 _READ_ERRORS = (400, 401, 404, 422, 424, 429, 502, 503)
 _WRITE_ERRORS = (400, 401, 404, 413, 415, 422, 424, 429, 502, 503, 504)
@@ -123,20 +143,27 @@ def sales_router(kind: SalesKind) -> Router:
     @post(
         "/",
         status_code=201,
-        responses=problem_responses(*_WRITE_ERRORS),
+        opt=OPERATION_OPT,
+        responses=problem_responses(*_WRITE_ERRORS, 202),
         summary=f"Create a {noun}",
         signature_namespace=namespace,
     )
     async def create_document(
-        data: JSONBody[Create], lexoffice: Lexoffice, include_raw: IncludeRawFlag
+        data: JSONBody[Create],
+        request: Request[Any, Any, Any],
+        principal: NamedDependency[Principal],
+        account: Account,
+        operations: NamedDependency[Operations],
+        include_raw: IncludeRawFlag,
+        include: IncludeParam = None,
     ) -> Response[Document]:
         """Create a draft, or with ``finalize`` a finalized document (numbered, no longer changeable);
         ``preceding_document_id`` creates it from that document of its chain. Returns it as stored
-        upstream (totals computed there); ``raw`` is deep-merged into the upstream request body."""
-        document = await lexoffice_documents.create_document(lexoffice, kind, data, include_raw=include_raw)
-        response = with_etag(document, document.version, status_code=201)
-        response.headers["Location"] = f"/v1/accounting/{resource}/{document.id}"
-        return response
+        upstream (totals computed there); ``raw`` is deep-merged into the upstream request body.
+        ``include=pdf`` renders its PDF in the same call (``document_file_id``; download it from
+        ``/files/{id}``). Runs as an operation: a retry with the same ``Idempotency-Key`` resumes it, and
+        a create whose outcome was unknown is looked up before it is sent again."""
+        return await _create(request, principal, account, operations, kind, data, include_raw, include)
 
     @patch(
         "/{document_id:str}",
@@ -174,7 +201,64 @@ def sales_router(kind: SalesKind) -> Router:
     handlers += [
         _conversion(kind, SALES_KINDS[target]) for source, target in CONVERSIONS if source == kind.name
     ]
+    if kind.name == "invoice":
+        handlers.append(credit_invoice)
     return Router(f"/{resource}", route_handlers=handlers, tags=[resource])
+
+
+async def _create(
+    request: Request[Any, Any, Any],
+    principal: Principal,
+    account: ResolvedAccount,
+    operations: Operations,
+    kind: SalesKind,
+    data: SalesDocumentCreate,
+    include_raw: bool,
+    include: Sequence[str] | None,
+) -> Response[Any]:
+    """Create a document of ``kind`` as an operation (see :mod:`connectors.lexoffice.flows.sales`)."""
+    pdf = "pdf" in (include or ())
+    if pdf and not kind.pdf:
+        raise not_supported(kind.path, Operation.DOWNLOAD, account.record.connector)
+    if pdf and getattr(data, "finalize", True) is False:
+        raise ProblemError(
+            VALIDATION,
+            "Only a finalized document has a PDF: send `finalize: true` with `include=pdf`.",
+            errors=[FieldError("finalize", "must be true with include=pdf")],
+        )
+    flow_input = SalesCreateInput(
+        request=msgspec.Raw(msgspec.json.encode(data)),
+        requested_at=datetime.now(UTC),
+        include_pdf=pdf,
+        include_raw=include_raw,
+    )
+    return await submit_operation(request, principal, account, operations, SALES_FLOWS[kind.name], flow_input)
+
+
+@post(
+    "/{document_id:str}/credit-notes",
+    status_code=201,
+    opt=OPERATION_OPT,
+    responses=problem_responses(*_WRITE_ERRORS, 202, 409),
+    summary="Credit an invoice (full or some lines)",
+)
+async def credit_invoice(
+    document_id: FromPath[DocumentId],
+    data: JSONBody[CreditNoteFromInvoice],
+    request: Request[Any, Any, Any],
+    principal: NamedDependency[Principal],
+    account: Account,
+    operations: NamedDependency[Operations],
+    include_raw: IncludeRawFlag,
+) -> Response[CreditNote]:
+    """A credit note for the invoice: every line (no ``lines``) or the given lines and quantities, with the
+    invoice's addressee, tax mode and prices; lexoffice links it to the invoice (at most one credit note
+    per invoice) and, once finalized, reduces the invoice's open amount. One operation: read the invoice,
+    create the credit note, read it back."""
+    flow_input = CreditNoteInput(
+        invoice_id=document_id, request=data, requested_at=datetime.now(UTC), include_raw=include_raw
+    )
+    return await submit_operation(request, principal, account, operations, CREDIT_NOTE_FLOW, flow_input)
 
 
 def _unsupported(method: str, path: str, resource: str, operation: Operation) -> HTTPRouteHandler:
@@ -202,15 +286,20 @@ def _conversion(source: SalesKind, target: SalesKind) -> HTTPRouteHandler:
     @post(
         f"/{{document_id:str}}/{target.path}",
         status_code=201,
-        responses=problem_responses(*_WRITE_ERRORS),
+        opt=OPERATION_OPT,
+        responses=problem_responses(*_WRITE_ERRORS, 202),
         summary=f"Create a {target_noun} from a {source_noun}",
         signature_namespace={"Create": target.create, "Document": target.response},
     )
     async def convert(
         document_id: FromPath[DocumentId],
         data: JSONBody[Create],
-        lexoffice: Lexoffice,
+        request: Request[Any, Any, Any],
+        principal: NamedDependency[Principal],
+        account: Account,
+        operations: NamedDependency[Operations],
         include_raw: IncludeRawFlag,
+        include: IncludeParam = None,
     ) -> Response[Document]:
         """Exactly ``POST /<target>`` with ``preceding_document_id`` = the path's id (the body is the
         target's create request; it may omit ``preceding_document_id`` or repeat the path's id). lexoffice
@@ -223,13 +312,10 @@ def _conversion(source: SalesKind, target: SalesKind) -> HTTPRouteHandler:
                 "The document is created from the document in the path.",
                 errors=[FieldError("preceding_document_id", f"must be absent or {document_id}")],
             )
-        request = msgspec.structs.replace(data, preceding_document_id=document_id)
-        document = await lexoffice_documents.create_document(
-            lexoffice, target, request, include_raw=include_raw
+        request_data = msgspec.structs.replace(data, preceding_document_id=document_id)
+        return await _create(
+            request, principal, account, operations, target, request_data, include_raw, include
         )
-        response = with_etag(document, document.version, status_code=201)
-        response.headers["Location"] = f"/v1/accounting/{target.path}/{document.id}"
-        return response
 
     return convert
 

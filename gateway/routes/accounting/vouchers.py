@@ -2,26 +2,42 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from dataclasses import dataclass, field
+from typing import Annotated, Any
 
-from litestar import Response, Router, get, patch, post
-from litestar.params import FromPath, JSONBody, Parameter
+import msgspec
+from litestar import Request, Response, Router, get, patch, post
+from litestar.datastructures import UploadFile
+from litestar.di import NamedDependency
+from litestar.enums import RequestEncodingType
+from litestar.exceptions import ValidationException
+from litestar.params import Body, FromPath, JSONBody, Parameter
 
 from connectors.lexoffice import vouchers as lexoffice_vouchers
+from connectors.lexoffice.flows import VOUCHER_FLOW
+from connectors.lexoffice.flows.vouchers import VoucherInput
+from connectors.lexoffice.mapping.files import upload_media_type
 from connectors.lexoffice.mapping.vouchers import check_voucher_create, check_voucher_update
 from schemas.common import Page
+from schemas.problem import FieldError
 from schemas.vouchers import (
     Voucher,
     VoucherCreate,
     VoucherFilter,
+    VoucherReceipt,
     VoucherStatus,
     VoucherSummary,
     VoucherType,
     VoucherUpdate,
 )
 
+from ...auth import Principal
+from ...content import BODY_MEDIA_TYPES_OPT
+from ...operations import Operations
+from ...operations.requests import OPERATION_OPT, submit_operation
 from ...problems import VALIDATION, ProblemError, problem_responses
 from .deps import (
+    Account,
     IfMatch,
     IncludeRawFlag,
     IssuedFrom,
@@ -34,6 +50,7 @@ from .deps import (
     page_of,
     with_etag,
 )
+from .files import MULTIPART
 
 VoucherId = Annotated[str, Parameter(description="The voucher's id (a UUID).", max_length=100)]
 _READ_ERRORS = (400, 401, 404, 422, 424, 429, 502, 503)
@@ -89,21 +106,89 @@ async def get_voucher(
     return with_etag(voucher, voucher.version)
 
 
-@post("/", status_code=201, responses=problem_responses(*_WRITE_ERRORS), summary="Create a voucher")
-async def create_voucher(
-    data: JSONBody[VoucherCreate], lexoffice: Lexoffice, include_raw: IncludeRawFlag
-) -> Response[Voucher]:
-    """Book a sales invoice or credit note by its amounts per tax rate; returns it as stored upstream.
-
-    Item tax amounts and the totals are computed when omitted, and checked when given. ``attachments``
-    names uploaded receipts (``POST /files``); ``raw`` is deep-merged into the upstream request body.
-    """
-    if errors := check_voucher_create(data):
+def _checked(voucher: VoucherCreate) -> VoucherCreate:
+    if errors := check_voucher_create(voucher):
         raise ProblemError(VALIDATION, "The voucher is inconsistent.", errors=errors)
-    voucher = await lexoffice_vouchers.create_voucher(lexoffice, data, include_raw=include_raw)
-    response = with_etag(voucher, voucher.version, status_code=201)
-    response.headers["Location"] = f"/v1/accounting/vouchers/{voucher.id}"
-    return response
+    return voucher
+
+
+@post(
+    "/",
+    status_code=201,
+    opt=OPERATION_OPT,
+    responses=problem_responses(*_WRITE_ERRORS, 202),
+    summary="Create a voucher",
+)
+async def create_voucher(
+    data: JSONBody[VoucherCreate],
+    request: Request[Any, Any, Any],
+    principal: NamedDependency[Principal],
+    account: Account,
+    operations: NamedDependency[Operations],
+    include_raw: IncludeRawFlag,
+) -> Response[bytes]:
+    """Book a sales invoice or credit note by its amounts per tax rate, with its receipts attached; returns
+    it as stored upstream.
+
+    Item tax amounts and the totals are computed when omitted, and checked when given. ``receipts``
+    (base64) are uploaded and attached in the same call, ``attachments`` names receipts uploaded before
+    (``POST /files``); ``raw`` is deep-merged into the upstream request body. It runs as an operation: a
+    retry with the same ``Idempotency-Key`` resumes it after the last finished step, and a call that takes
+    longer than the gateway waits is answered ``202`` with the operation's URL.
+    """
+    voucher = VoucherInput(voucher=_checked(data), include_raw=include_raw)
+    return await submit_operation(request, principal, account, operations, VOUCHER_FLOW, voucher)
+
+
+@dataclass
+class VoucherUpload:
+    """A voucher with receipt files (``multipart/form-data``)."""
+
+    voucher: str
+    """The voucher as JSON (the body of ``POST /vouchers``, without ``receipts``)."""
+    receipts: list[UploadFile] = field(default_factory=list)
+    """The receipt files (repeat the part): PDF, JPEG or PNG, at most 5 MB each."""
+
+
+@post(
+    "/with-receipts",
+    status_code=201,
+    opt={**OPERATION_OPT, BODY_MEDIA_TYPES_OPT: [MULTIPART]},
+    responses=problem_responses(*_WRITE_ERRORS, 202),
+    summary="Create a voucher with receipt files (multipart)",
+)
+async def create_voucher_with_receipts(
+    data: Annotated[VoucherUpload, Body(media_type=RequestEncodingType.MULTI_PART)],
+    request: Request[Any, Any, Any],
+    principal: NamedDependency[Principal],
+    account: Account,
+    operations: NamedDependency[Operations],
+    include_raw: IncludeRawFlag,
+) -> Response[bytes]:
+    """``POST /vouchers`` as ``multipart/form-data``: the part ``voucher`` (JSON) and one ``receipts`` part
+    per file. Same operation, same response."""
+    try:
+        voucher = msgspec.json.decode(data.voucher, type=VoucherCreate)
+    except msgspec.ValidationError as exc:
+        raise ValidationException(f"voucher: {exc}") from exc
+    except msgspec.DecodeError:
+        raise ProblemError(
+            VALIDATION, "The voucher part is not JSON.", errors=[FieldError("voucher", "is not JSON")]
+        ) from None
+    receipts = [
+        VoucherReceipt(
+            filename=upload.filename or "receipt",
+            media_type=upload_media_type(upload.filename, upload.content_type) or upload.content_type,
+            content=await upload.read(),
+        )
+        for upload in data.receipts
+    ]
+    whole = msgspec.structs.replace(voucher, receipts=[*voucher.receipts, *receipts])
+    voucher_input = VoucherInput(voucher=_checked(whole), include_raw=include_raw)
+    content = msgspec.json.encode(whole)  # the parts as parsed: the multipart framing varies per send
+    return await submit_operation(
+        request, principal, account, operations, VOUCHER_FLOW, voucher_input, content
+    )
 
 
 @patch("/{voucher_id:str}", responses=problem_responses(*_WRITE_ERRORS), summary="Update a voucher")
@@ -129,6 +214,6 @@ async def update_voucher(
 
 router = Router(
     "/vouchers",
-    route_handlers=[list_vouchers, get_voucher, create_voucher, update_voucher],
+    route_handlers=[list_vouchers, get_voucher, create_voucher, create_voucher_with_receipts, update_voucher],
     tags=["vouchers"],
 )
