@@ -155,7 +155,10 @@ def _openapi(settings: Settings) -> OpenAPIConfig:
         "POST and PATCH accepts an `Idempotency-Key` header (1-255 printable ASCII characters): a repeat "
         "returns the first response (`Idempotent-Replayed: true`), the same key with another request is "
         "`422 idempotency-key-reused`, a repeat while the first still runs "
-        "`409 idempotency-request-in-progress`; keys are kept 24 h per tenant and account.",
+        "`409 idempotency-request-in-progress`; keys are kept 24 h per tenant and account. Calls that take "
+        "several upstream calls run as operations (response header `X-Operation-Id`, "
+        "`GET /v1/operations/{id}`): a retry with the same key resumes after the last finished step, and one "
+        "still running answers `202`.",
         path=OPENAPI_PATH,
         render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(), JsonRenderPlugin(), YamlRenderPlugin()],
         openapi_router=Router(OPENAPI_PATH, route_handlers=[], opt=PUBLIC, include_in_schema=False),

@@ -12,19 +12,16 @@ running out is made explicit (its expiry set to now in Redis) instead of waited 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
 
 import httpx
 import pytest
-import redis
 
-from gateway import keys
-from gateway.operations.service import operation_id_for
-from tests.e2e.helpers import voucher_request
+from tests.e2e.helpers import Json, voucher_request
 from tests.e2e.test_documents_api import invoice_request
+from tests.operations.conftest import Cluster, expire_lease, operation_of_request
 from tests.support.operations import (
     receipt,
     unassigned_uploads,
@@ -32,37 +29,8 @@ from tests.support.operations import (
     wait_until,
     wait_until_finished,
 )
-from tests.support.redis_server import RedisServer
-from tests.support.sandbox import RunningSandbox, SandboxOrg
-from tests.webhooks.conftest import database
-from tests.webhooks.processes import GatewayProcess, connect_accounts, gateway_environment
-
-CRASH_DB = 6
-"""A Redis database of their own (other gateways of the session must not sweep these operations)."""
-HOLD_SECONDS = 60
-Json = dict[str, Any]
-
-
-@dataclass
-class Cluster:
-    """The survivor process (it stays up) and the environment to start victims with."""
-
-    survivor: GatewayProcess
-    environment: dict[str, str]
-    redis: redis.Redis
-
-
-@pytest.fixture(scope="module")
-def cluster(redis_server: RedisServer, sandbox: RunningSandbox) -> Iterator[Cluster]:
-    url = database(redis_server.url, CRASH_DB)
-    environment = gateway_environment(url, sandbox.url, operation_sweep_seconds="0.2")
-    survivor = GatewayProcess(environment).start()
-    client = redis.Redis.from_url(url, decode_responses=True)
-    try:
-        yield Cluster(survivor, environment, client)
-    finally:
-        survivor.stop()
-        client.close()
+from tests.support.sandbox import SandboxOrg
+from tests.webhooks.processes import GatewayProcess, connect_accounts
 
 
 @dataclass
@@ -137,6 +105,9 @@ CASES = {
     ),
 }
 
+HOLD_SECONDS = 60
+"""How long the sandbox holds the chosen call (the process is killed long before)."""
+
 # (case, fault kind, method, path prefix, matching calls let through first): the call the process dies in
 KILL_POINTS = [
     ("voucher", "timeout", "POST", "/v1/vouchers", 0),  # creating the voucher, not yet performed
@@ -162,12 +133,6 @@ KILL_POINTS = [
 
 def _count(lex: SandboxOrg) -> int:
     return sum(len(records) for records in lex.org.collections.values()) + len(lex.org.files)
-
-
-def _expire_lease(client: redis.Redis, tenant_id: str, operation_id: str) -> None:
-    """What the passing of the lease's time does: the dead process no longer holds the operation."""
-    client.hset(keys.tenant_operation(tenant_id, operation_id), "lease_until", 0)
-    client.zadd(keys.OPERATIONS_DUE, {f"{tenant_id}/{operation_id}": 0})
 
 
 @pytest.mark.parametrize(
@@ -208,8 +173,8 @@ def test_killed_mid_step_then_retried_elsewhere(
                 pending.result()
         lex.set_faults()
 
-        tenant_id, operation_id = _operation(cluster.redis, account_id, "crash-1")
-        _expire_lease(cluster.redis, tenant_id, operation_id)
+        tenant_id, operation_id = operation_of_request(cluster.redis, account_id, "crash-1")
+        expire_lease(cluster.redis, tenant_id, operation_id)
         response = survivor.post(path, json=spec.body, params=spec.params)
         if response.status_code == 202:  # the survivor's sweeper was quicker: it is finishing it
             wait_until_finished(survivor, response.headers["location"])
@@ -219,14 +184,3 @@ def test_killed_mid_step_then_retried_elsewhere(
         operation = survivor.get(f"/v1/operations/{operation_id}").json()
         assert operation["status"] == "succeeded"
         assert all(step["status"] == "done" for step in operation["steps"])
-
-
-def _operation(client: redis.Redis, account_id: str, key: str) -> tuple[str, str]:
-    """Tenant and id of the operation the request with ``key`` runs as (derived from tenant, account and
-    key; the tenant is read off the record's key)."""
-    for record in client.scan_iter(match=keys.tenant_operation("*", "op_*"), count=1000):
-        tenant_id = record.split("{tenant:")[1].split("}")[0]
-        candidate = operation_id_for(tenant_id, account_id, key)
-        if record == keys.tenant_operation(tenant_id, candidate):
-            return tenant_id, candidate
-    raise AssertionError("no operation recorded for the request")

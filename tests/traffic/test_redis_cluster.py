@@ -1,24 +1,36 @@
-"""Every Redis script of the traffic engine and the gateway on a real 3-node Redis Cluster (redis-py's
-cluster client): each script's keys share one hash tag, so each runs on one node — and keys of different
-credentials, accounts and tenants spread over the nodes."""
+"""Every Redis script of the traffic engine and the gateway (operations too) on a real 3-node Redis Cluster
+(redis-py's cluster client): each script's keys share one hash tag, so each runs on one node — and keys of
+different credentials, accounts and tenants spread over the nodes."""
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
 
+import msgspec
 import pytest
 import pytest_asyncio
 from redis.asyncio import RedisCluster
 
+from connectors.concurrency import LockingEngine
 from connectors.http import TrafficProfile, UpstreamClient
-from connectors.lexoffice.traffic import lexoffice_credential, lexoffice_profile
+from connectors.lexoffice.client import LexofficeClient
+from connectors.lexoffice.flows import VOUCHER_FLOW
+from connectors.lexoffice.flows.vouchers import VoucherInput
+from connectors.lexoffice.traffic import LexofficeVersioning, lexoffice_credential, lexoffice_profile
 from connectors.pacer import Pacer
 from connectors.redis_store import RedisStore, pacer_key
 from gateway import keys
 from gateway.idempotency import LEASE_SECONDS, SCRIPT, request_fingerprint
+from gateway.operations.runner import run_flow
+from gateway.operations.store import LeaseLost, OperationStore, StoredResponse
 from gateway.ratelimit import InboundLimiter
+from schemas.operations import Operation
+from schemas.vouchers import VoucherCreate
+from tests.e2e.helpers import voucher_request
+from tests.support.operations import receipt
 from tests.support.redis_cluster import redis_cluster
 from tests.support.sandbox import SandboxOrg
 from tests.traffic.test_pacer import LONG, MICRO
@@ -98,3 +110,64 @@ async def test_idempotency_script_on_the_cluster(cluster: RedisCluster) -> None:
             "[]",
             "e30=",
         ]
+
+
+async def test_operations_on_the_cluster(cluster: RedisCluster, lex: SandboxOrg) -> None:
+    """Operation records (claim, save, takeover, finish, the due index) and a whole voucher-with-receipt
+    operation run by the step runner, with the pacer, version cache and records all on the cluster."""
+    store = OperationStore(cluster, lease_seconds=30, retention_seconds=60)
+    tenants = [f"ten_{n}" for n in range(6)]
+    assert len(_nodes_of(cluster, [keys.tenant_operation(t, "op_1") for t in tenants])) > 1
+    for tenant in tenants:
+        operation = _new_operation()
+        assert (await store.claim(tenant, operation, "fp", "me", b"{}")).verdict == "new"
+        assert (await store.claim(tenant, operation, "other", "you", b"{}")).verdict == "mismatch"
+        assert (await store.claim(tenant, operation, "fp", "you", b"{}")).verdict == "busy"
+        await store.save(tenant, operation, "me")
+        await cluster.hset(keys.tenant_operation(tenant, "op_1"), "lease_until", 0)  # the lease runs out
+        await cluster.zadd(keys.OPERATIONS_DUE, {f"{tenant}/op_1": 0})
+        assert (tenant, "op_1") in await store.due(100)
+        taken = await store.takeover(tenant, "op_1", "you", failed_too=False)
+        assert (taken.verdict, taken.input) == ("resumed", b"{}")
+        with pytest.raises(LeaseLost):
+            await store.save(tenant, operation, "me")
+        stored = StoredResponse(status=201, headers=[], body=b"{}")
+        await store.finish(tenant, operation, "you", stored)
+        assert (await store.claim(tenant, operation, "fp", "they", b"{}")).response == stored
+
+    shared = RedisStore(cluster)
+    async with UpstreamClient(lexoffice_profile(lex.sandbox.url), Pacer(shared)) as upstream:
+        client = LexofficeClient(
+            upstream,
+            LockingEngine(upstream, shared, LexofficeVersioning()),
+            lexoffice_credential(lex.api_key, interval=0.001),
+            "acc_cluster",
+        )
+        request = msgspec.convert(voucher_request(number="CL-1", receipts=[receipt()]), VoucherCreate)
+        operation = _new_operation()
+        assert (await store.claim("ten_flow", operation, "fp", "me", b"{}")).verdict == "new"
+        response = await run_flow(
+            VOUCHER_FLOW,
+            client,
+            VoucherInput(voucher=request),
+            operation,
+            lambda state: store.save("ten_flow", state, "me"),
+        )
+    [voucher] = [v for v in lex.org.collection("vouchers").values() if v["voucherNumber"] == "CL-1"]
+    assert (response.status, response.content.attachments) == (201, voucher["files"])
+    recorded = await store.load("ten_flow", "op_1")
+    assert recorded is not None
+    assert [step.status for step in recorded.steps] == ["done", "done"]
+
+
+def _new_operation() -> Operation:
+    created = datetime.now(UTC)
+    return Operation(
+        id="op_1",
+        kind="create_voucher",
+        status="running",
+        account_id="acc_1",
+        steps=[],
+        created_at=created,
+        updated_at=created,
+    )

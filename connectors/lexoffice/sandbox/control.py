@@ -166,6 +166,7 @@ async def set_faults(request: Request[Any, Any, Any], token: FromPath[str]) -> R
         for copy in range(item.count)
     ]
     rates = {_check_kind(kind): rate for kind, rate in spec.rates.items()}
+    key.faults.release()
     key.faults = FaultPlan(spec.latency_ms, spec.timeout_seconds, queue, rates, spec.seed)
     key.faults.reseed()
     return json_response(key.faults.describe())
@@ -173,7 +174,9 @@ async def set_faults(request: Request[Any, Any, Any], token: FromPath[str]) -> R
 
 @delete("/_sandbox/keys/{token:str}/faults", status_code=204, sync_to_thread=False)
 def clear_faults(request: Request[Any, Any, Any], token: FromPath[str]) -> None:
-    _key(sandbox_state(request), token).faults = FaultPlan()
+    key = _key(sandbox_state(request), token)
+    key.faults.release()
+    key.faults = FaultPlan()
 
 
 @post("/_sandbox/clock/advance")

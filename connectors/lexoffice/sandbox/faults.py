@@ -5,7 +5,8 @@ optionally after letting ``skip`` matching requests pass (what the tests use) �
 probabilities per fault kind with a seeded RNG (for soak tests and benchmarks). Fault kinds:
 
 * ``status:<code>`` — answer ``<code>`` (429, 409, 500, 502, 503, ...) without performing the call;
-* ``timeout`` — wait ``timeout_seconds`` then answer 504 without performing the call;
+* ``timeout`` — wait ``timeout_seconds`` (less if the plan is replaced meanwhile) then answer 504 without
+  performing the call;
 * ``timeout-after-perform`` — perform the call, discard its answer, answer 504 (lexoffice's
   "the request may have been processed");
 * ``latency`` is not a fault but a fixed delay added to every request (``latency_ms``).
@@ -13,6 +14,8 @@ probabilities per fault kind with a seeded RNG (for soak tests and benchmarks). 
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import random
 from dataclasses import dataclass, field
 
@@ -48,6 +51,16 @@ class FaultPlan:
     seed: int = 0
     injected: int = 0
     _rng: random.Random = field(default_factory=random.Random, repr=False)
+    _released: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
+
+    async def hold(self) -> None:
+        """Wait ``timeout_seconds`` (a time-out fault), or less if the plan is replaced meanwhile."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._released.wait(), self.timeout_seconds)
+
+    def release(self) -> None:
+        """End the waits of requests held by this plan (it is being replaced)."""
+        self._released.set()
 
     def reseed(self) -> None:
         self._rng = random.Random(self.seed)

@@ -74,10 +74,10 @@ class Gatekeeper:
             return
         if fault.kind == "timeout-after-perform":
             await self.app(scope, receive, _discard)
-            await asyncio.sleep(faults.timeout_seconds)
+            await faults.hold()
             await _answer(send, 504, gateway_message(504))
         elif fault.kind == "timeout":
-            await asyncio.sleep(faults.timeout_seconds)
+            await faults.hold()
             await _answer(send, 504, gateway_message(504))
         elif fault.status == 409:
             error = ApiError(409, "Injected conflict: the entity was changed concurrently")
