@@ -4,8 +4,8 @@ Each function makes the upstream calls of one unified operation through a :class
 maps the answer with :mod:`connectors.lexoffice.mapping`; nothing here knows about HTTP routes.
 
 Upstream calls per operation: list 1 (a voucherlist page; recurring templates: a page of their own list),
-get 1, create 2 (POST, then GET the stored document), PDF 2 (``GET .../document`` renders and names the
-file, ``GET /v1/files/{id}`` fetches it), payments 1.
+get 1, PDF 2 (``GET .../document`` renders and names the file, ``GET /v1/files/{id}`` fetches it),
+payments 1. Creates run as operations: :mod:`connectors.lexoffice.flows.sales`.
 """
 
 from __future__ import annotations
@@ -20,17 +20,15 @@ from connectors.lexoffice.mapping.payments import payment_from_lexoffice
 from connectors.lexoffice.mapping.sales import (
     SALES_KINDS,
     SalesKind,
-    create_params,
     recurring_summary_from_lexoffice,
     sales_document_from_lexoffice,
-    sales_document_to_lexoffice,
     sales_summary_matches,
     sales_summary_matches_all,
     voucherlist_item_from_lexoffice,
     voucherlist_params,
 )
 from schemas.payments import Payment
-from schemas.sales import SalesDocument, SalesDocumentCreate, SalesDocumentFilter, SalesDocumentSummary
+from schemas.sales import SalesDocument, SalesDocumentFilter, SalesDocumentSummary
 
 VOUCHERLIST_SORT = "createdDate,ASC"
 """Oldest first: documents created while a client pages through a list are appended, never shift pages."""
@@ -89,17 +87,6 @@ async def get_document(
     """The sales document ``document_id`` of ``kind`` (``NotFound`` for an id of another kind)."""
     data = await lex.get_json(_path(kind, document_id))
     return sales_document_from_lexoffice(data, kind=kind.name, include_raw=include_raw)
-
-
-async def create_document(
-    lex: LexofficeClient, kind: SalesKind, req: SalesDocumentCreate, *, include_raw: bool = False
-) -> SalesDocument:
-    """Create a document of ``kind`` (a draft, finalized, or pursued from ``preceding_document_id``) and
-    return it as stored: lexoffice answers a create with the id only, so it is read back."""
-    created = await lex.post_json(
-        f"/v1/{kind.collection}", sales_document_to_lexoffice(req), params=create_params(req)
-    )
-    return await get_document(lex, kind, created["id"], include_raw=include_raw)
 
 
 async def document_pdf(

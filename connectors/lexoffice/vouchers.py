@@ -5,8 +5,8 @@ version cache is warm and a following update is one PUT. Updates are read-modify
 the whole current body with the patch applied, so receipts (``files``) the patch does not mention travel
 back unchanged — lexoffice deletes every receipt a PUT leaves out.
 
-Upstream calls per operation: list 1, get 1, create 2 (POST, GET), update 1 with a warm cache (PUT),
-2 with a cold one (GET, PUT), plus a GET and a PUT per 409 retry.
+Upstream calls per operation: list 1, get 1, update 1 with a warm cache (PUT), 2 with a cold one (GET, PUT),
+plus a GET and a PUT per 409 retry. Creates run as operations: :mod:`connectors.lexoffice.flows.vouchers`.
 """
 
 from __future__ import annotations
@@ -23,12 +23,11 @@ from connectors.lexoffice.mapping.vouchers import (
     voucher_put_dates,
     voucher_summary_from_voucherlist,
     voucher_summary_matches,
-    voucher_to_lexoffice,
     voucherlist_query,
 )
 from connectors.lexoffice.traffic import LexofficeVersioning
 from connectors.merge import JsonObject
-from schemas.vouchers import Voucher, VoucherCreate, VoucherFilter, VoucherSummary, VoucherUpdate
+from schemas.vouchers import Voucher, VoucherFilter, VoucherSummary, VoucherUpdate
 
 COLLECTION = "vouchers"
 
@@ -77,12 +76,6 @@ async def get_voucher(lex: LexofficeClient, voucher_id: str, *, include_raw: boo
     """The voucher ``voucher_id`` (read through the locking engine, which caches it for updates)."""
     data = await lex.read_versioned(voucher_resource(voucher_id))
     return voucher_from_lexoffice(data, include_raw=include_raw)
-
-
-async def create_voucher(lex: LexofficeClient, req: VoucherCreate, *, include_raw: bool = False) -> Voucher:
-    """Create a (checked) sales voucher and return it as stored."""
-    created = await lex.post_json(f"/v1/{COLLECTION}", voucher_to_lexoffice(req))
-    return await get_voucher(lex, created["id"], include_raw=include_raw)
 
 
 async def update_voucher(

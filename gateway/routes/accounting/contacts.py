@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated
 
-from litestar import Request, Response, Router, get, patch, post
-from litestar.di import NamedDependency
+from litestar import Response, Router, get, patch, post
 from litestar.params import JSONBody, PathParameter, QueryParameter
 
 from connectors.lexoffice import contacts as lexoffice_contacts
@@ -24,16 +23,14 @@ from schemas.contacts import (
     validate_contact_update,
 )
 
-from ...auth import Principal
-from ...operations import Operations
-from ...operations.requests import OPERATION_OPT, submit_operation
+from ...operations.requests import OPERATION_OPT
 from ...problems import NOT_SUPPORTED, VALIDATION, ProblemError, problem_responses
 from .deps import (
-    Account,
     IfMatch,
     IncludeRawFlag,
     Lexoffice,
     Paging,
+    Submit,
     converted,
     expected_version,
     page_of,
@@ -109,10 +106,7 @@ async def create_contact(
 )
 async def upsert_contact(
     data: JSONBody[ContactUpsert],
-    request: Request[Any, Any, Any],
-    principal: NamedDependency[Principal],
-    account: Account,
-    operations: NamedDependency[Operations],
+    submit: Submit,
     include_raw: IncludeRawFlag,
 ) -> Response[Contact]:
     """Find the contact by ``match`` (an email address, a customer number, or your own external id), then
@@ -121,7 +115,7 @@ async def upsert_contact(
     nothing is written; a customer number matches existing contacts only (lexoffice assigns them).
     """
     flow_input = ContactUpsertInput(upsert=data, requested_at=datetime.now(UTC), include_raw=include_raw)
-    return await submit_operation(request, principal, account, operations, CONTACT_UPSERT_FLOW, flow_input)
+    return await submit(CONTACT_UPSERT_FLOW, flow_input)
 
 
 @patch("/{contact_id:str}", responses=problem_responses(*_WRITE_ERRORS), summary="Update a contact")

@@ -3,8 +3,8 @@
 
 Dependencies (declare a handler parameter of this name): ``account`` (:class:`ResolvedAccount`, the caller's
 account named by ``X-Account-Id``; another tenant's account is a 404 like a missing one), ``lexoffice``
-(a :class:`LexofficeClient` for it), ``include_raw`` (``?include_raw=true``) and ``paging``
-(:class:`PageParams` from ``?limit=`` and ``?cursor=``).
+(a :class:`LexofficeClient` for it), ``include_raw`` (``?include_raw=true``), ``paging``
+(:class:`PageParams` from ``?limit=`` and ``?cursor=``) and ``submit`` (an :class:`OperationSubmitter`).
 
 **Cursors** carry the upstream page number and size (base64url of ``{"p": page, "s": size}``, opaque to
 clients); ``next_cursor`` is ``null`` on the last page. A cursor fixes the page size: ``limit`` applies to
@@ -22,7 +22,7 @@ from datetime import date, datetime
 from typing import Annotated, Any, TypeVar
 
 import msgspec
-from litestar import Response
+from litestar import Request, Response
 from litestar.di import NamedDependency, Provide
 from litestar.exceptions import ValidationException
 from litestar.params import HeaderParameter, Parameter, QueryParameter
@@ -34,6 +34,8 @@ from schemas.problem import FieldError
 
 from ...accounts import AccountService, ResolvedAccount
 from ...auth import Principal
+from ...operations import Operations
+from ...operations.requests import OperationSubmitter
 from ...paging import DEFAULT_LIMIT, MAX_LIMIT, Cursor, Limit
 from ...problems import BAD_REQUEST, NOT_SUPPORTED, VALIDATION, ProblemError
 from ...services import Services
@@ -85,6 +87,16 @@ def provide_lexoffice(
             NOT_SUPPORTED, f"This route needs a lexoffice account, not {account.record.connector}."
         )
     return services.connectors.lexoffice(account)
+
+
+async def provide_submit(
+    request: Request[Any, Any, Any],
+    principal: NamedDependency[Principal],
+    account: NamedDependency[ResolvedAccount],
+    operations: NamedDependency[Operations],
+) -> OperationSubmitter:
+    """Submits the request's operations (its tenant, account and ``Idempotency-Key``)."""
+    return OperationSubmitter(request, principal, account, operations)
 
 
 def provide_include_raw(raw: IncludeRaw = False) -> bool:
@@ -198,12 +210,15 @@ IncludeRawFlag = NamedDependency[bool]
 """Handler parameter ``include_raw``: whether to add ``raw`` to each object."""
 Paging = NamedDependency[PageParams]
 """Handler parameter ``paging``: the upstream page to fetch."""
+Submit = NamedDependency[OperationSubmitter]
+"""Handler parameter ``submit``: runs a flow as an operation of the request (routes with OPERATION_OPT)."""
 
 DEPENDENCIES: dict[str, Any] = {
     "account": Provide(provide_account),
     "lexoffice": Provide(provide_lexoffice, sync_to_thread=False),
     "include_raw": Provide(provide_include_raw, sync_to_thread=False),
     "paging": Provide(provide_paging, sync_to_thread=False),
+    "submit": Provide(provide_submit),
 }
 """The accounting routers' dependencies (see the module docstring)."""
 

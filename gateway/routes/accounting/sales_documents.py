@@ -22,8 +22,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 import msgspec
-from litestar import Request, Response, Router, get, patch, post
-from litestar.di import NamedDependency
+from litestar import Response, Router, get, patch, post
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, JSONBody, Parameter, QueryParameter
 
@@ -45,10 +44,7 @@ from schemas.sales import (
     SalesDocumentSummary,
 )
 
-from ...accounts import ResolvedAccount
-from ...auth import Principal
-from ...operations import Operations
-from ...operations.requests import OPERATION_OPT, submit_operation
+from ...operations.requests import OPERATION_OPT, OperationSubmitter
 from ...problems import VALIDATION, ProblemError, problem_responses
 from .deps import (
     Account,
@@ -57,6 +53,7 @@ from .deps import (
     IssuedTo,
     Lexoffice,
     Paging,
+    Submit,
     UpdatedSince,
     converted,
     not_supported,
@@ -150,10 +147,7 @@ def sales_router(kind: SalesKind) -> Router:
     )
     async def create_document(
         data: JSONBody[Create],
-        request: Request[Any, Any, Any],
-        principal: NamedDependency[Principal],
-        account: Account,
-        operations: NamedDependency[Operations],
+        submit: Submit,
         include_raw: IncludeRawFlag,
         include: IncludeParam = None,
     ) -> Response[Document]:
@@ -163,7 +157,7 @@ def sales_router(kind: SalesKind) -> Router:
         ``include=pdf`` renders its PDF in the same call (``document_file_id``; download it from
         ``/files/{id}``). Runs as an operation: a retry with the same ``Idempotency-Key`` resumes it, and
         a create whose outcome was unknown is looked up before it is sent again."""
-        return await _create(request, principal, account, operations, kind, data, include_raw, include)
+        return await _create(submit, kind, data, include_raw, include)
 
     @patch(
         "/{document_id:str}",
@@ -207,10 +201,7 @@ def sales_router(kind: SalesKind) -> Router:
 
 
 async def _create(
-    request: Request[Any, Any, Any],
-    principal: Principal,
-    account: ResolvedAccount,
-    operations: Operations,
+    submit: OperationSubmitter,
     kind: SalesKind,
     data: SalesDocumentCreate,
     include_raw: bool,
@@ -219,7 +210,7 @@ async def _create(
     """Create a document of ``kind`` as an operation (see :mod:`connectors.lexoffice.flows.sales`)."""
     pdf = "pdf" in (include or ())
     if pdf and not kind.pdf:
-        raise not_supported(kind.path, Operation.DOWNLOAD, account.record.connector)
+        raise not_supported(kind.path, Operation.DOWNLOAD, submit.account.record.connector)
     if pdf and getattr(data, "finalize", True) is False:
         raise ProblemError(
             VALIDATION,
@@ -232,7 +223,7 @@ async def _create(
         include_pdf=pdf,
         include_raw=include_raw,
     )
-    return await submit_operation(request, principal, account, operations, SALES_FLOWS[kind.name], flow_input)
+    return await submit(SALES_FLOWS[kind.name], flow_input)
 
 
 @post(
@@ -245,10 +236,7 @@ async def _create(
 async def credit_invoice(
     document_id: FromPath[DocumentId],
     data: JSONBody[CreditNoteFromInvoice],
-    request: Request[Any, Any, Any],
-    principal: NamedDependency[Principal],
-    account: Account,
-    operations: NamedDependency[Operations],
+    submit: Submit,
     include_raw: IncludeRawFlag,
 ) -> Response[CreditNote]:
     """A credit note for the invoice: every line (no ``lines``) or the given lines and quantities, with the
@@ -258,7 +246,7 @@ async def credit_invoice(
     flow_input = CreditNoteInput(
         invoice_id=document_id, request=data, requested_at=datetime.now(UTC), include_raw=include_raw
     )
-    return await submit_operation(request, principal, account, operations, CREDIT_NOTE_FLOW, flow_input)
+    return await submit(CREDIT_NOTE_FLOW, flow_input)
 
 
 def _unsupported(method: str, path: str, resource: str, operation: Operation) -> HTTPRouteHandler:
@@ -294,10 +282,7 @@ def _conversion(source: SalesKind, target: SalesKind) -> HTTPRouteHandler:
     async def convert(
         document_id: FromPath[DocumentId],
         data: JSONBody[Create],
-        request: Request[Any, Any, Any],
-        principal: NamedDependency[Principal],
-        account: Account,
-        operations: NamedDependency[Operations],
+        submit: Submit,
         include_raw: IncludeRawFlag,
         include: IncludeParam = None,
     ) -> Response[Document]:
@@ -313,9 +298,7 @@ def _conversion(source: SalesKind, target: SalesKind) -> HTTPRouteHandler:
                 errors=[FieldError("preceding_document_id", f"must be absent or {document_id}")],
             )
         request_data = msgspec.structs.replace(data, preceding_document_id=document_id)
-        return await _create(
-            request, principal, account, operations, target, request_data, include_raw, include
-        )
+        return await _create(submit, target, request_data, include_raw, include)
 
     return convert
 

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Annotated
 
 import msgspec
-from litestar import Request, Response, Router, get, patch, post
+from litestar import Response, Router, get, patch, post
 from litestar.datastructures import UploadFile
-from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import ValidationException
 from litestar.params import Body, FromPath, JSONBody, Parameter
@@ -31,19 +30,17 @@ from schemas.vouchers import (
     VoucherUpdate,
 )
 
-from ...auth import Principal
 from ...content import BODY_MEDIA_TYPES_OPT
-from ...operations import Operations
-from ...operations.requests import OPERATION_OPT, submit_operation
+from ...operations.requests import OPERATION_OPT
 from ...problems import VALIDATION, ProblemError, problem_responses
 from .deps import (
-    Account,
     IfMatch,
     IncludeRawFlag,
     IssuedFrom,
     IssuedTo,
     Lexoffice,
     Paging,
+    Submit,
     UpdatedSince,
     converted,
     expected_version,
@@ -121,10 +118,7 @@ def _checked(voucher: VoucherCreate) -> VoucherCreate:
 )
 async def create_voucher(
     data: JSONBody[VoucherCreate],
-    request: Request[Any, Any, Any],
-    principal: NamedDependency[Principal],
-    account: Account,
-    operations: NamedDependency[Operations],
+    submit: Submit,
     include_raw: IncludeRawFlag,
 ) -> Response[bytes]:
     """Book a sales invoice or credit note by its amounts per tax rate, with its receipts attached; returns
@@ -137,7 +131,7 @@ async def create_voucher(
     longer than the gateway waits is answered ``202`` with the operation's URL.
     """
     voucher = VoucherInput(voucher=_checked(data), include_raw=include_raw)
-    return await submit_operation(request, principal, account, operations, VOUCHER_FLOW, voucher)
+    return await submit(VOUCHER_FLOW, voucher)
 
 
 @dataclass
@@ -159,10 +153,7 @@ class VoucherUpload:
 )
 async def create_voucher_with_receipts(
     data: Annotated[VoucherUpload, Body(media_type=RequestEncodingType.MULTI_PART)],
-    request: Request[Any, Any, Any],
-    principal: NamedDependency[Principal],
-    account: Account,
-    operations: NamedDependency[Operations],
+    submit: Submit,
     include_raw: IncludeRawFlag,
 ) -> Response[bytes]:
     """``POST /vouchers`` as ``multipart/form-data``: the part ``voucher`` (JSON) and one ``receipts`` part
@@ -186,9 +177,7 @@ async def create_voucher_with_receipts(
     whole = msgspec.structs.replace(voucher, receipts=[*voucher.receipts, *receipts])
     voucher_input = VoucherInput(voucher=_checked(whole), include_raw=include_raw)
     content = msgspec.json.encode(whole)  # the parts as parsed: the multipart framing varies per send
-    return await submit_operation(
-        request, principal, account, operations, VOUCHER_FLOW, voucher_input, content
-    )
+    return await submit(VOUCHER_FLOW, voucher_input, content)
 
 
 @patch("/{voucher_id:str}", responses=problem_responses(*_WRITE_ERRORS), summary="Update a voucher")
