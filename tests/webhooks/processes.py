@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -12,8 +13,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import httpx
+from redis.asyncio import Redis
 
 from gateway.serving import free_port
+from gateway.webhooks.workers import pending_work
 from tests.gateway.conftest import ADMIN_TOKEN, MASTER_KEY
 
 READY_LINE = "Uvicorn running on"
@@ -122,3 +125,18 @@ def connect_accounts(url: str, name: str, lexoffice_keys: list[str]) -> tuple[st
             assert response.status_code == 201, response.text
             ids.append(response.json()["id"])
     return api_key, ids
+
+
+def settled(redis_url: str, timeout: float = 60) -> None:
+    """Wait (bounded) until no webhook work is left in Redis, whichever process does it."""
+
+    async def wait() -> None:
+        redis = Redis.from_url(redis_url, decode_responses=True)
+        try:
+            async with asyncio.timeout(timeout):
+                while await pending_work(redis):  # noqa: ASYNC110 - the work is in other processes
+                    await asyncio.sleep(0.02)
+        finally:
+            await redis.aclose()
+
+    asyncio.run(wait())

@@ -8,42 +8,23 @@ and delivers the same event (same ``webhook-id``) correctly signed.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
-import uuid
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
 
 import httpx
 import pytest
-from redis.asyncio import Redis
 
-from gateway.webhooks.workers import pending_work
 from tests.gateway.conftest import ADMIN_TOKEN, MASTER_KEY
+from tests.support.callbacks import callback_body
 from tests.support.sandbox import RunningSandbox, SandboxOrg
 from tests.webhooks.conftest import PROCESSES_DB, database
-from tests.webhooks.processes import GatewayProcess
+from tests.webhooks.processes import GatewayProcess, settled
 from tests.webhooks.receivers import HoldingReceiver
 from tests.webhooks.standard_webhooks import verify
 
 WAIT = 60.0
 """Cap of every wait on another process (they take well under a second here)."""
-
-
-def settled(redis_url: str) -> None:
-    """Wait (bounded) until no webhook work is left in Redis, whichever process does it."""
-
-    async def wait() -> None:
-        redis = Redis.from_url(redis_url, decode_responses=True)
-        try:
-            async with asyncio.timeout(WAIT):
-                while await pending_work(redis):  # noqa: ASYNC110 - the work is in other processes
-                    await asyncio.sleep(0.02)
-        finally:
-            await redis.aclose()
-
-    asyncio.run(wait())
 
 
 @pytest.fixture
@@ -94,17 +75,7 @@ def test_a_delivery_survives_the_sending_process_being_killed(
             endpoint = api.post(
                 "/v1/webhook-endpoints", json={"url": receiver.url, "events": ["contact.updated"]}
             ).json()
-            body = json.dumps(
-                {
-                    "organizationId": lex.id,
-                    "eventType": "contact.changed",
-                    "resourceId": str(uuid.uuid4()),
-                    "eventDate": datetime.now(timezone(timedelta(hours=1))).isoformat(
-                        timespec="milliseconds"
-                    ),
-                },
-                separators=(",", ":"),
-            ).encode()
+            body = callback_body(lex.id)
             accepted = api.post(
                 "/v1/webhooks/lexoffice",
                 content=body,
@@ -122,7 +93,7 @@ def test_a_delivery_survives_the_sending_process_being_killed(
     second = GatewayProcess(environment).start()
     try:
         assert receiver.second_arrived.wait(WAIT), "process B never took the attempt over"
-        settled(processes_redis)
+        settled(processes_redis, WAIT)
         with httpx.Client(
             base_url=second.url, headers={"Authorization": f"Bearer {tenant['api_key']['key']}"}
         ) as api:
