@@ -1,14 +1,15 @@
 """Outbound delivery: the attempt queue, the retry schedule, and sending one attempt (Standard Webhooks).
 
 A job is one attempt (tenant, event, endpoint, attempt number) on the delivery stream. Before sending, the
-attempt is claimed in the delivery's state (``claim.lua``): a job for an attempt that is done or superseded
-is dropped, one whose attempt another live process is sending is left queued, so no two processes send the
-same attempt at once; a crashed sender's job is taken over once its lease has passed (it is then sent again,
-with the same ``webhook-id``: delivery is at least once). A failed attempt is settled as ``retrying``, then
-the next one is scheduled after a random wait of up to the schedule's next delay (full jitter) in a sorted
-set that ``promote.lua`` moves onto the stream when due; the failed attempt's job is acknowledged only
-after that, so a sender dying in between leaves it to be taken over and the next attempt scheduled again.
-After the last retry the delivery is ``dead``.
+attempt is claimed in the delivery's state (``claim.lua``): a job for an attempt that is done or superseded is
+dropped, and so is a second copy of an attempt whose first copy is being sent (a repeated callback may queue
+an attempt twice); the entry another live process is sending is left queued, so no two processes send the same
+attempt at once; a crashed sender's job is taken over once its lease has passed (it is then sent again, with
+the same ``webhook-id``: delivery is at least once). A failed attempt is settled as ``retrying``, then the
+next one is scheduled after a random wait of up to the schedule's next delay (full jitter) in a sorted set
+that ``promote.lua`` moves onto the stream when due; the failed attempt's job is acknowledged only after that,
+so a sender dying in between leaves it to be taken over and the next attempt scheduled again. After the last
+retry the delivery is ``dead``.
 """
 
 from __future__ import annotations
@@ -136,11 +137,17 @@ class Deliverer:
         self.rng = rng or random.Random()
         self.lease_ms = int((timeout + LEASE_MARGIN_SECONDS) * 1000)
 
-    async def attempt(self, job: Job) -> bool:
-        """Make the attempt if it is still due; ``False`` means "leave the job queued" (another process
-        is sending it right now)."""
+    async def attempt(self, job: Job, entry_id: str) -> bool:
+        """Make the attempt (queued as stream entry ``entry_id``) if it is still due; ``False`` means
+        "leave the job queued" (another process is sending it right now)."""
         claim = await self.events.claim(
-            job.tenant_id, job.event_id, job.endpoint_id, job.attempt, self.owner, self.lease_ms
+            job.tenant_id,
+            job.event_id,
+            job.endpoint_id,
+            job.attempt,
+            owner=self.owner,
+            entry_id=entry_id,
+            lease_ms=self.lease_ms,
         )
         if claim.verdict == "busy":
             return False

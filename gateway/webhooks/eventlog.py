@@ -27,7 +27,7 @@ EVENT_ID = id_pattern("evt")
 _HERE = Path(__file__).parent
 _ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"  # gateway.ids' alphabet: ids sort by creation time
 _ID_BODY = 26
-Verdict = Literal["ok", "busy", "reschedule", "stale", "done", "gone"]
+Verdict = Literal["ok", "covered", "busy", "reschedule", "stale", "done", "gone"]
 Outcome = Literal["delivered", "retrying", "dead", "canceled"]
 
 
@@ -127,11 +127,21 @@ class EventLog:
         }
 
     async def claim(
-        self, tenant_id: str, event_id: str, endpoint_id: str, attempt: int, owner: str, lease_ms: int
+        self,
+        tenant_id: str,
+        event_id: str,
+        endpoint_id: str,
+        attempt: int,
+        *,
+        owner: str,
+        entry_id: str,
+        lease_ms: int,
     ) -> Claim:
-        """Take attempt number ``attempt`` for ``owner`` (see ``claim.lua``)."""
+        """Take attempt number ``attempt`` for ``owner``, queued as stream entry ``entry_id`` (see
+        ``claim.lua``)."""
         verdict, now_ms, value = await self._claim(
-            keys=[keys.tenant_delivery(tenant_id, event_id, endpoint_id)], args=[attempt, owner, lease_ms]
+            keys=[keys.tenant_delivery(tenant_id, event_id, endpoint_id)],
+            args=[attempt, owner, lease_ms, entry_id],
         )
         return Claim(cast(Verdict, verdict), int(now_ms), int(value))
 

@@ -12,7 +12,7 @@ end
 local outcome = ARGV[3]
 redis.call('HSET', KEYS[1], 'status', outcome, 'attempts', ARGV[1], 'tries', tonumber(d[4] or '0') + 1,
   'last_attempt_at', now)
-redis.call('HDEL', KEYS[1], 'lease_owner', 'lease_until', 'next_attempt_at')
+redis.call('HDEL', KEYS[1], 'lease_owner', 'lease_entry', 'lease_until', 'next_attempt_at')
 if ARGV[5] ~= '' then
   redis.call('HSET', KEYS[1], 'last_status_code', ARGV[5])
 else

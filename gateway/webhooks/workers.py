@@ -234,7 +234,7 @@ class WebhookWorkers:
         return True
 
     async def _deliver(self, entry: Entry) -> bool:
-        return await self.deliverer.attempt(Job.of(entry))
+        return await self.deliverer.attempt(Job.of(entry), entry.id)
 
     def _spawn(self, stream: WorkStream, entry: Entry, handle: Handler) -> None:
         busy = self._work.setdefault(stream.key, {})
