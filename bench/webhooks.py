@@ -29,7 +29,7 @@ from redis.asyncio import Redis
 
 from bench._harness import arguments, environment, header, percentile, table
 from gateway.serving import ThreadedServer
-from gateway.webhooks.workers import pending_work
+from gateway.webhooks.workers import until_settled
 from tests.gateway.conftest import ADMIN_TOKEN, MASTER_KEY
 from tests.support.asgi import read_body, serve_lifespan
 from tests.support.callbacks import callback_body
@@ -128,8 +128,7 @@ async def idle(redis_url: str) -> None:
     redis = Redis.from_url(redis_url, decode_responses=True)
     try:
         async with asyncio.timeout(WAIT):
-            while await pending_work(redis):  # noqa: ASYNC110 - the work is in other processes
-                await asyncio.sleep(0.05)
+            await until_settled(redis, poll=0.05)
     finally:
         await redis.aclose()
 
