@@ -25,16 +25,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
-from redis.asyncio import Redis
 
 from bench._harness import arguments, environment, header, percentile, table
 from gateway.serving import ThreadedServer
-from gateway.webhooks.workers import until_settled
 from tests.gateway.conftest import ADMIN_TOKEN, MASTER_KEY
 from tests.support.asgi import read_body, serve_lifespan
 from tests.support.callbacks import callback_body
 from tests.support.sandbox import RunningSandbox
-from tests.webhooks.processes import GatewayProcess
+from tests.webhooks.processes import GatewayProcess, settled
 
 WAIT = 300.0
 
@@ -121,16 +119,6 @@ async def deliver(client: httpx.AsyncClient, body: bytes, signature: str, tries:
             continue
         return 202 if response.status_code == 409 and attempt > 1 else response.status_code
     raise AssertionError("unreachable")
-
-
-async def idle(redis_url: str) -> None:
-    """Wait until the gateways have no webhook work left (the subscription sync after set-up)."""
-    redis = Redis.from_url(redis_url, decode_responses=True)
-    try:
-        async with asyncio.timeout(WAIT):
-            await until_settled(redis, poll=0.05)
-    finally:
-        await redis.aclose()
 
 
 @dataclass(frozen=True)
@@ -221,7 +209,7 @@ def main() -> None:
         gateways = [GatewayProcess(settings).start() for _ in range(args.processes)]
         try:
             set_up(gateways[0].url, receiver.server.url + "/hook", lex.api_key)
-            asyncio.run(idle(env.redis_url))
+            settled(env.redis_url, WAIT)  # the subscription sync after set-up
             urls = [gateway.url for gateway in gateways]
             batch = callbacks(env.sandbox, lex.id, args.warmup + 2 * args.events)
             warmup, saturating, paced = (

@@ -272,13 +272,6 @@ async def pending_work(redis: Redis) -> int:
     return sum(counts)
 
 
-async def until_settled(redis: Redis, poll: float = DRAIN_POLL) -> None:
-    """Wait until no webhook work is queued or scheduled in Redis, whichever process does it (bound it with
-    ``asyncio.timeout``); for tests and benchmarks driving other processes."""
-    while await pending_work(redis):  # noqa: ASYNC110 - the work is in other processes
-        await asyncio.sleep(poll)
-
-
 def _forget(running: dict[str, asyncio.Task[None]]) -> Callable[[asyncio.Task[None]], None]:
     """A done-callback removing the task from ``running``."""
 

@@ -50,9 +50,12 @@ async def recorded(events: EventLog) -> str:
     return event.id
 
 
-async def verdict(events: EventLog, event_id: str, owner: str, entry_id: str, attempt: int = 1) -> str:
+async def verdict(
+    events: EventLog, event_id: str, owner: str, entry_id: str, lease_ms: int = LEASE_MS
+) -> str:
+    """The verdict of claiming the first attempt of ``event_id``."""
     claim = await events.claim(
-        TENANT, event_id, ENDPOINT, attempt, owner=owner, entry_id=entry_id, lease_ms=LEASE_MS
+        TENANT, event_id, ENDPOINT, 1, owner=owner, entry_id=entry_id, lease_ms=lease_ms
     )
     return claim.verdict
 
@@ -77,8 +80,7 @@ async def test_the_holders_entry_is_busy_for_others_and_claimable_again_by_the_h
 
 async def test_a_lapsed_lease_is_taken_over_by_any_copy(events: EventLog) -> None:
     event_id = await recorded(events)
-    claim = await events.claim(TENANT, event_id, ENDPOINT, 1, owner="process-a", entry_id="1-0", lease_ms=0)
-    assert claim.verdict == "ok"
+    assert await verdict(events, event_id, "process-a", "1-0", lease_ms=0) == "ok"
     assert await verdict(events, event_id, "process-b", "2-0") == "ok"
     assert not await events.settle(TENANT, event_id, ENDPOINT, 1, "process-a", "delivered")
     assert await events.settle(TENANT, event_id, ENDPOINT, 1, "process-b", "delivered")
